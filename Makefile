@@ -1,0 +1,45 @@
+# craft_tk: `make demo` opens the example launcher, `make test` runs the whole suite on
+# both engines, `make bench` runs the benchmarks. Each sets up what it needs first.
+
+PYTHON3 ?= python3
+VENV    := .venv
+CEF_ENV := $(VENV)/cef
+TK_ENV  := $(VENV)/tkhtml
+DISPLAY_RUN := tools/with-display.sh
+
+.PHONY: demo test test-cef test-tkhtml bench envs clean
+
+envs: $(CEF_ENV)/.installed $(TK_ENV)/.installed
+
+$(CEF_ENV)/.installed: setup.cfg pyproject.toml
+	rm -rf $(CEF_ENV)
+	"$$(tools/find-python37.sh)" -m venv $(CEF_ENV)
+	$(CEF_ENV)/bin/python -m pip install -q -e '.[cef]'
+	touch $@
+
+$(TK_ENV)/.installed: setup.cfg pyproject.toml
+	rm -rf $(TK_ENV)
+	$(PYTHON3) -m venv $(TK_ENV)
+	$(TK_ENV)/bin/python -m pip install -q -e '.[tkhtml]'
+	touch $@
+
+demo: $(TK_ENV)/.installed $(CEF_ENV)/.installed
+	$(DISPLAY_RUN) $(TK_ENV)/bin/python -m examples
+
+test: envs
+	@rm -rf .test-results
+	-$(DISPLAY_RUN) $(CEF_ENV)/bin/python -m tests --engine cef
+	-$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine tkhtml
+	@$(PYTHON3) -m tests.summary .test-results
+
+test-cef: $(CEF_ENV)/.installed
+	$(DISPLAY_RUN) $(CEF_ENV)/bin/python -m tests --engine cef
+
+test-tkhtml: $(TK_ENV)/.installed
+	$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine tkhtml
+
+bench: envs
+	$(DISPLAY_RUN) bash -c '$(CEF_ENV)/bin/python -m bench --engine cef && $(TK_ENV)/bin/python -m bench --engine tkhtml --append'
+
+clean:
+	rm -rf $(VENV) .test-results *.egg-info

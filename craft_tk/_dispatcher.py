@@ -1,0 +1,170 @@
+"""The IPC core of one panel: listeners, the ordered outbox, and the page connection.
+
+Everything queued for the page in one Tk tick crosses as one ``Transport.post`` call,
+in the order it was queued. Until the page says ``hello`` (after every load, reload or
+navigation) messages wait in the outbox; none is lost. Failures (malformed input,
+listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
+``craft_tk`` logger, never up into Tk's loop.
+"""
+
+import logging
+import threading
+from typing import Any, Callable, List, Optional, TypeVar
+
+from . import _protocol as protocol
+from ._errors import IpcError, ListenerError, PageError, PanelClosed
+from ._eventloop import TkAsyncio
+from ._listeners import Listeners
+from .backends._base import Transport
+
+__all__ = ["Dispatcher"]
+
+log = logging.getLogger("craft_tk")
+
+F = TypeVar("F", bound=Callable[..., Any])
+ErrorHandler = Callable[[IpcError], Any]
+
+
+class Dispatcher:
+    """Carries one panel's messages; all methods run on the Tk thread except ``emit``."""
+
+    def __init__(self, driver: TkAsyncio, debug: bool = False) -> None:
+        self.driver = driver
+        self.debug = debug
+        self.transport: Optional[Transport] = None
+        self._events = Listeners(self._listener_failed, lambda: driver.loop)
+        self._error_handlers: List[ErrorHandler] = []
+        self._outbox: List[bytes] = []
+        self._flush_scheduled = False
+        self._page: Optional[str] = None
+        self._closed = False
+
+    # -- app-facing -----------------------------------------------------------------------
+
+    def on(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
+        """Call ``fn(data)`` for each page event ``name``; return an unsubscribe function.
+
+        Without ``fn``, return a decorator that registers the function and returns it.
+        """
+        if fn is None:
+            return self._decorator(name, once=False)
+        return self._events.add(name, fn)
+
+    def once(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
+        """Like ``on``, for the next event only."""
+        if fn is None:
+            return self._decorator(name, once=True)
+        return self._events.add(name, fn, once=True)
+
+    def off(self, name: str, fn: Optional[Callable[..., Any]] = None) -> None:
+        """Remove ``fn`` from ``name``, or every listener of ``name``."""
+        self._events.remove(name, fn)
+
+    def emit(self, name: str, data: Any = None) -> None:
+        """Send event ``name`` with ``data`` to the page; safe from any thread.
+
+        Raises ``TypeError`` at once if ``data`` is not JSON-serialisable, and
+        ``PanelClosed`` after the panel is destroyed.
+        """
+        if self._closed:
+            raise PanelClosed("cannot emit {!r}: the panel is closed".format(name))
+        if not isinstance(name, str):
+            raise TypeError("event name must be a str, got {!r}".format(name))
+        encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
+        if threading.get_ident() == self.driver._thread:
+            self._enqueue(encoded)
+        else:
+            self.driver.call_soon_threadsafe(self._enqueue, encoded)
+
+    def on_ipc_error(self, fn: F) -> F:
+        """Call ``fn(error)`` with every IPC failure of this panel; usable as a decorator."""
+        self._error_handlers.append(fn)
+        return fn
+
+    @property
+    def connected(self) -> bool:
+        """True while a page has said hello and not gone away since."""
+        return self._page is not None
+
+    # -- transport-facing -----------------------------------------------------------------
+
+    def receive(self, wire: str) -> None:
+        """Handle a wire string from the page; never raises."""
+        for message in protocol.decode_batch(wire):
+            try:
+                self._handle(message)
+            except Exception as error:  # whatever the page sends, Tk's loop survives
+                self.report(IpcError("failed to handle a message from the page: {!r}".format(error)))
+
+    def page_loading(self) -> None:
+        """The page is going: hold outgoing messages until the next hello."""
+        self._page = None
+
+    def close(self) -> None:
+        """Drop everything queued and refuse further emits."""
+        self._closed = True
+        self._page = None
+        self._outbox = []
+
+    def report(self, error: IpcError) -> None:
+        """Send ``error`` to the logger and every ``on_ipc_error`` handler."""
+        cause = error.__cause__
+        log.error("IPC error: %s", error, exc_info=(type(cause), cause, cause.__traceback__) if cause else None)
+        for handler in list(self._error_handlers):
+            try:
+                handler(error)
+            except Exception:
+                log.exception("on_ipc_error handler %r raised", handler)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _decorator(self, name: str, once: bool) -> Callable[[F], F]:
+        def register(fn: F) -> F:
+            self._events.add(name, fn, once=once)
+            return fn
+
+        return register
+
+    def _handle(self, message: Any) -> None:
+        if isinstance(message, protocol.Event):
+            self._events.fire(message.name, message.data)
+        elif isinstance(message, protocol.Hello):
+            self._connect(message.page)
+        elif isinstance(message, protocol.Fault):
+            self.report(PageError(message.message, message.name, message.stack))
+        else:  # a ProtocolError from decode_batch
+            self.report(message)
+
+    def _connect(self, page: str) -> None:
+        self._page = page
+        self._outbox.insert(0, protocol.encode({"kind": protocol.Kind.WELCOME}))
+        self._schedule_flush()
+
+    def _enqueue(self, encoded: bytes) -> None:
+        if self._closed:
+            return
+        self._outbox.append(encoded)
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled and self._page is not None:
+            self._flush_scheduled = True
+            self.driver.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._page is None or not self._outbox or self.transport is None:
+            return
+        wire = protocol.encode_batch(self._outbox)
+        self._outbox = []
+        try:
+            self.transport.post(wire)
+        except Exception as error:
+            failure = IpcError("could not deliver {} bytes to the page: {}".format(len(wire), error))
+            failure.__cause__ = error
+            self.report(failure)
+
+    def _listener_failed(self, name: str, error: BaseException) -> None:
+        failure = ListenerError("listener for {!r} raised {}: {}".format(name, type(error).__name__, error), name)
+        failure.__cause__ = error
+        self.report(failure)

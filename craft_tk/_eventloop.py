@@ -1,0 +1,165 @@
+"""An asyncio event loop driven by Tk's mainloop.
+
+Tk owns the thread. ``TkAsyncio`` runs one asyncio iteration whenever asyncio has work:
+ready callbacks (``after(0)``), the next timer (``after(ms)``), or a readable file
+descriptor of the loop's selector (``createfilehandler``, which also covers the
+self-pipe written by ``call_soon_threadsafe``). When asyncio has nothing to do, nothing
+runs: an idle app costs no CPU.
+
+Guarantees: one driver per Tk interpreter (``TkAsyncio.of(widget)``); callbacks run on
+the Tk thread, in asyncio's order; ``call_soon_threadsafe`` is the way in from any other
+thread.
+"""
+
+import asyncio
+import contextlib
+import math
+import threading
+import tkinter as tk
+from asyncio import events
+from typing import Any, Callable, Dict, Iterator, Optional
+
+__all__ = ["TkAsyncio"]
+
+_TK_MASKS = {1: tk.READABLE, 2: tk.WRITABLE, 3: tk.READABLE | tk.WRITABLE}
+
+
+class _TkSelectorEventLoop(asyncio.SelectorEventLoop):  # type: ignore[name-defined,misc]
+    """A selector loop that tells Tk when work is added while it is not running."""
+
+    _wake: Callable[[], None] = staticmethod(lambda: None)  # type: ignore[assignment]
+
+    def call_soon(self, *args: Any, **kwargs: Any) -> asyncio.Handle:
+        handle = super().call_soon(*args, **kwargs)
+        self._wake()
+        return handle
+
+    def call_at(self, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        handle = super().call_at(*args, **kwargs)
+        self._wake()
+        return handle
+
+
+class TkAsyncio:
+    """Steps one asyncio loop from one Tk interpreter's event loop."""
+
+    def __init__(self, root: tk.Misc) -> None:
+        self.root = root
+        self.loop = _TkSelectorEventLoop()
+        self.loop._wake = self._wake  # type: ignore[assignment]
+        self._thread = threading.get_ident()
+        self._after_id: Optional[str] = None
+        self._after_delay = -1
+        self._fds: Dict[int, int] = {}
+        self._closed = False
+        self._stepping = False
+        asyncio.set_event_loop(self.loop)
+        self._watch_fds()
+
+    @classmethod
+    def of(cls, widget: tk.Misc) -> "TkAsyncio":
+        """The driver of ``widget``'s Tk interpreter, made on first use."""
+        root = widget._root()  # type: ignore[attr-defined]
+        driver = getattr(root, "_craft_asyncio", None)
+        if driver is None or driver._closed:
+            driver = cls(root)
+            root._craft_asyncio = driver
+            root.bind("<Destroy>", driver._on_root_destroy, add="+")
+        return driver
+
+    def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Run ``callback(*args)`` on the Tk thread soon; safe from any thread."""
+        if not self._closed:
+            self.loop.call_soon_threadsafe(callback, *args)
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Run ``callback(*args)`` in the next asyncio step; Tk thread only."""
+        self.loop.call_soon(callback, *args)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Make the loop look running while Tk runs code that needs it (PythonMonkey).
+
+        Work scheduled meanwhile runs in the next step, as if it came from a step.
+        """
+        if events._get_running_loop() is not None:
+            yield
+            return
+        events._set_running_loop(self.loop)
+        try:
+            yield
+        finally:
+            events._set_running_loop(None)
+            self._wake()
+
+    # -- stepping ---------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        """Ask Tk for a step now (ignored off the Tk thread: the self-pipe wakes us)."""
+        if self._closed or threading.get_ident() != self._thread:
+            return
+        if self._stepping:
+            return  # the step in progress reschedules itself
+        self._schedule(0)
+
+    def _schedule(self, delay: int) -> None:
+        if self._after_id is not None:
+            if 0 <= self._after_delay <= delay:
+                return
+            self.root.after_cancel(self._after_id)
+        self._after_delay = delay
+        self._after_id = self.root.after(delay, self._step)
+
+    def _schedule_next(self) -> None:
+        loop = self.loop
+        if loop._ready:  # type: ignore[attr-defined]
+            self._schedule(0)
+        elif loop._scheduled:  # type: ignore[attr-defined]
+            when = loop._scheduled[0]._when  # type: ignore[attr-defined]
+            self._schedule(max(0, math.ceil((when - loop.time()) * 1000)))
+
+    def _step(self, *_: Any) -> None:
+        self._after_id = None
+        self._after_delay = -1
+        if self._closed:
+            return
+        if self._stepping or events._get_running_loop() is not None:
+            # Re-entered through update() from inside a step: try again shortly.
+            self._schedule(1)
+            return
+        self._stepping = True
+        try:
+            self.loop.call_soon(self.loop.stop)
+            self.loop.run_forever()
+        finally:
+            self._stepping = False
+        self._watch_fds()
+        self._schedule_next()
+
+    def _watch_fds(self) -> None:
+        selector = self.loop._selector  # type: ignore[attr-defined]
+        wanted = {fd: _TK_MASKS[key.events] for fd, key in selector.get_map().items()}
+        for fd in set(self._fds) - set(wanted):
+            self.root.tk.deletefilehandler(fd)
+        for fd, mask in wanted.items():
+            if self._fds.get(fd) != mask:
+                self.root.tk.createfilehandler(fd, mask, self._step)
+        self._fds = wanted
+
+    def _on_root_destroy(self, event: tk.Event) -> None:
+        if event.widget is self.root:
+            self.close()
+
+    def close(self) -> None:
+        """Stop stepping and close the loop; pending callbacks are dropped."""
+        if self._closed:
+            return
+        self._closed = True
+        for fd in self._fds:
+            try:
+                self.root.tk.deletefilehandler(fd)
+            except tk.TclError:
+                pass
+        self._fds = {}
+        if not self.loop.is_running():
+            self.loop.close()

@@ -1,0 +1,129 @@
+"""``WebPanel``: a Tk frame showing a web page, with the IPC methods of the seed."""
+
+import functools
+import os
+import tkinter as tk
+from typing import Any, Callable, Optional, TypeVar
+
+import jsbridge
+
+from ._dispatcher import Dispatcher
+from ._errors import IpcError
+from ._eventloop import TkAsyncio
+from .backends import Page, load_backend
+
+__all__ = ["IpcMethods", "WebPanel"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@functools.lru_cache(maxsize=None)
+def _bridge_source() -> str:
+    return jsbridge.read("craft.js")
+
+
+class IpcMethods:
+    """The IPC surface shared by ``WebPanel`` and ``CraftWindow``; see ``Dispatcher``."""
+
+    _dispatcher: Dispatcher
+
+    def on(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
+        """Call ``fn(data)`` for each event ``name`` from the page; returns an unsubscribe
+        function, or, without ``fn``, a decorator."""
+        return self._dispatcher.on(name, fn)
+
+    def once(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
+        """Like ``on``, for the next event only."""
+        return self._dispatcher.once(name, fn)
+
+    def off(self, name: str, fn: Optional[Callable[..., Any]] = None) -> None:
+        """Remove ``fn`` (or every listener) from event ``name``."""
+        self._dispatcher.off(name, fn)
+
+    def emit(self, name: str, data: Any = None) -> None:
+        """Send event ``name`` to the page; safe from any thread, batched per tick."""
+        self._dispatcher.emit(name, data)
+
+    def on_ipc_error(self, fn: Callable[[IpcError], Any]) -> Callable[[IpcError], Any]:
+        """Call ``fn(error)`` for every IPC failure; usable as a decorator."""
+        return self._dispatcher.on_ipc_error(fn)
+
+
+class WebPanel(tk.Frame, IpcMethods):
+    """A ``tk.Frame`` that shows a page and talks to it through ``window.craft``.
+
+    Pack or grid it like any widget. ``backend`` is ``"auto"``, ``"cef"``, ``"tkhtml"``
+    or ``"loopback"`` (see ``craft_tk.backends``). Destroying the panel closes its
+    browser. Example::
+
+        panel = WebPanel(root, html="<script>craft.send('hi', 1)</script>")
+        panel.pack(fill="both", expand=True)
+        panel.on("hi", print)
+    """
+
+    def __init__(
+        self,
+        master: Optional[tk.Misc] = None,
+        html: Optional[str] = None,
+        url: Optional[str] = None,
+        backend: str = "auto",
+        debug: bool = False,
+        base_url: Optional[str] = None,
+        **frame_options: Any
+    ) -> None:
+        if html is not None and url is not None:
+            raise ValueError("give html= or url=, not both")
+        transport_class = load_backend(backend)
+        frame_options.setdefault("width", 800)
+        frame_options.setdefault("height", 600)
+        super().__init__(master, **frame_options)
+        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug=debug)
+        self.backend: str = transport_class.name
+        self.transport = transport_class(self, self._dispatcher, _bridge_source())
+        self._dispatcher.transport = self.transport
+        self._closed = False
+        self.bind("<Destroy>", self._on_destroy, add="+")
+        if url is not None:
+            self.load_url(url)
+        else:
+            self.load_html(html or "", base_url)
+
+    @property
+    def connected(self) -> bool:
+        """True while the page's bridge is connected."""
+        return self._dispatcher.connected
+
+    def load_html(self, html: str, base_url: Optional[str] = None) -> None:
+        """Show ``html``; the bridge reconnects by itself."""
+        self.transport.load(Page(html=html, base_url=base_url))
+
+    def load_url(self, url: str) -> None:
+        """Show the page at ``url`` (a path is taken as a local file)."""
+        self.transport.load(Page(url=as_url(url)))
+
+    def reload(self) -> None:
+        """Load the current page again."""
+        self.transport.reload()
+
+    def run_js(self, script: str) -> None:
+        """Run JavaScript in the page, fire and forget (not on the loopback backend)."""
+        self.transport.execute(script)
+
+    def close(self) -> None:
+        """Close the browser and stop the IPC; ``destroy()`` calls it."""
+        if not self._closed:
+            self._closed = True
+            self._dispatcher.close()
+            self.transport.close()
+
+    def _on_destroy(self, event: tk.Event) -> None:
+        if event.widget is self:
+            self.close()
+
+
+def as_url(location: str) -> str:
+    """``location`` as a URL: a path becomes a ``file://`` URL, a URL stays as it is."""
+    scheme = location.split("/", 1)[0]
+    if ":" in scheme and len(scheme) > 2:  # "http:", "about:blank"; not "C:" or a path
+        return location
+    return "file://" + os.path.abspath(location)

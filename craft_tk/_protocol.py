@@ -1,0 +1,126 @@
+"""The wire protocol: the one place that says what crosses between native and page.
+
+A *wire string* is a JSON array of messages; each message is an object whose ``kind``
+names its shape. Everything queued in one tick crosses as one wire string. The page side
+mirrors this file in ``jsbridge/craft.d.ts``.
+
+===========  =========  ==========================================================
+kind         direction  fields
+===========  =========  ==========================================================
+``hello``    page ->    ``page``: an id made fresh by each page load
+``welcome``  -> page    (none yet): the native side accepted ``hello``
+``event``    both       ``name``: str, ``data``: any JSON value
+``fault``    page ->    ``message``, ``name``, ``stack``: a page-side listener threw
+===========  =========  ==========================================================
+"""
+
+from typing import Any, Iterator, List, NamedTuple, Optional, Union
+
+import orjson
+
+from ._errors import ProtocolError
+
+__all__ = [
+    "Event",
+    "Fault",
+    "Hello",
+    "Kind",
+    "Message",
+    "decode_batch",
+    "encode",
+    "encode_batch",
+]
+
+
+class Kind:
+    """The message kinds (the ``kind`` field)."""
+
+    HELLO = "hello"
+    WELCOME = "welcome"
+    EVENT = "event"
+    FAULT = "fault"
+
+
+class Hello(NamedTuple):
+    """A page announces itself; ``page`` differs on every load."""
+
+    page: str
+
+
+class Event(NamedTuple):
+    """A named event with a JSON payload."""
+
+    name: str
+    data: Any
+
+
+class Fault(NamedTuple):
+    """The page reports one of its own failures."""
+
+    message: str
+    name: Optional[str]
+    stack: Optional[str]
+
+
+Message = Union[Hello, Event, Fault]
+
+
+def encode(message: dict) -> bytes:
+    """Encode one message; raise ``TypeError`` naming the problem if it is not JSON."""
+    try:
+        return orjson.dumps(message)
+    except TypeError as error:
+        raise TypeError("IPC data must be JSON-serialisable: {}".format(error)) from None
+
+
+def encode_batch(encoded: List[bytes]) -> str:
+    """Join already-encoded messages into one wire string."""
+    return (b"[" + b",".join(encoded) + b"]").decode("utf-8")
+
+
+def _text(message: dict, field: str, required: bool = True) -> Optional[str]:
+    value = message.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ProtocolError("{!r} message needs a string {!r}".format(message.get("kind"), field))
+    return value
+
+
+def _parse(message: Any) -> Message:
+    if not isinstance(message, dict):
+        raise ProtocolError("a message must be a JSON object, got {}".format(type(message).__name__))
+    kind = message.get("kind")
+    if kind == Kind.EVENT:
+        return Event(_text(message, "name"), message.get("data"))  # type: ignore[arg-type]
+    if kind == Kind.HELLO:
+        return Hello(_text(message, "page"))  # type: ignore[arg-type]
+    if kind == Kind.FAULT:
+        return Fault(
+            _text(message, "message"),  # type: ignore[arg-type]
+            _text(message, "name", required=False),
+            _text(message, "stack", required=False),
+        )
+    raise ProtocolError("unknown message kind {!r}".format(kind))
+
+
+def decode_batch(wire: Any) -> Iterator[Union[Message, ProtocolError]]:
+    """Yield each message of a wire string, or a ``ProtocolError`` in place of a bad one.
+
+    A bad message never hides the good ones around it.
+    """
+    if not isinstance(wire, (str, bytes)):
+        yield ProtocolError("a wire message must be a string, got {}".format(type(wire).__name__))
+        return
+    try:
+        batch = orjson.loads(wire)
+    except orjson.JSONDecodeError as error:
+        yield ProtocolError("malformed JSON from the page: {}".format(error))
+        return
+    if not isinstance(batch, list):
+        batch = [batch]
+    for message in batch:
+        try:
+            yield _parse(message)
+        except ProtocolError as error:
+            yield error

@@ -1,0 +1,57 @@
+"""The transport interface: what a browser backend must do, and nothing more.
+
+A transport loads a page with the bridge (``jsbridge/craft.js``) in it, moves wire
+strings both ways and closes. It knows nothing of events, invokes, channels or state:
+all of that lives in the core, once.
+"""
+
+import tkinter as tk
+from typing import NamedTuple, Optional
+
+from typing_extensions import Protocol
+
+__all__ = ["Page", "PageHost", "Transport"]
+
+
+class Page(NamedTuple):
+    """What to show: an HTML string (with an optional base URL) or a URL."""
+
+    html: Optional[str] = None
+    url: Optional[str] = None
+    base_url: Optional[str] = None
+
+
+class PageHost(Protocol):
+    """The core's side of a transport (the dispatcher implements it)."""
+
+    def receive(self, wire: str) -> None:
+        """A wire string arrived from the page. Called on the Tk thread."""
+
+    def page_loading(self) -> None:
+        """The page is going away (load, reload, navigation): hold messages until hello."""
+
+
+class Transport(Protocol):
+    """Moves wire strings between the core and one page shown in a Tk frame.
+
+    Every method is called on the Tk thread. ``post`` delivers strings in call order.
+    After ``close`` the transport sends and receives nothing.
+    """
+
+    def __init__(self, frame: tk.Frame, host: PageHost, bridge: str) -> None:
+        """Prepare to show pages in ``frame``; ``bridge`` is the text of craft.js."""
+
+    def load(self, page: Page) -> None:
+        """Show ``page``, with the bridge running before the page's first script."""
+
+    def reload(self) -> None:
+        """Load the current page again."""
+
+    def post(self, wire: str) -> None:
+        """Deliver one wire string to the page's bridge."""
+
+    def execute(self, script: str) -> None:
+        """Run JavaScript in the page (fire and forget)."""
+
+    def close(self) -> None:
+        """Close the browser; idempotent."""

@@ -1,0 +1,240 @@
+"""The CEF transport: Chromium 66 through cefpython3, embedded in the panel's frame.
+
+The page posts through a JavaScript binding (``__craftHostPost``); native delivers
+through ``ExecuteFunction('__craftReceive', wire)``. HTML strings are written to a
+temporary file with the bridge inlined at the top, so reloads work and the bridge runs
+before the page's first script; any other document (a URL, a navigation) gets the
+bridge at load start. CEF drops bindings on cross-process navigations, so they are
+re-sent at each main-frame load and craft.js waits for them before saying hello.
+"""
+
+import atexit
+import os
+import tempfile
+import urllib.parse
+import time
+import tkinter as tk
+from typing import Any, Optional, Set
+
+from .._errors import BackendUnavailable
+from .._html import inject_bridge
+from ._base import Page, PageHost
+from ._glib_pump import GlibPump, iterate_default_context
+
+try:
+    from cefpython3 import cefpython as cef
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise BackendUnavailable(
+        "the 'cef' backend needs cefpython3 66.0, which has Linux wheels for Python <= 3.7 only: "
+        "use Python 3.7 and pip install 'craft_tk[cef]' ({})".format(error)
+    ) from error
+
+__all__ = ["CefTransport"]
+
+_SETTINGS = {
+    "external_message_pump": True,
+    "log_severity": cef.LOGSEVERITY_DISABLE,
+    "remote_debugging_port": -1,
+    "context_menu": {"enabled": False},
+}
+_SWITCHES: dict = {}
+
+
+class _Runtime:
+    """CEF's once-per-process life: Initialize, one glib pump per Tk root, Shutdown at exit."""
+
+    started = False
+    pump: Optional[GlibPump] = None
+    pump_root: Any = None
+    browsers: Set[Any] = set()
+
+    @classmethod
+    def ensure(cls, frame: tk.Misc) -> None:
+        if not cls.started:
+            cef.Initialize(_SETTINGS, _SWITCHES)
+            cls.started = True
+            atexit.register(cls.shutdown)
+        root = frame._root()  # type: ignore[attr-defined]
+        if cls.pump_root is not root:
+            if cls.pump is not None:
+                cls.pump.stop()
+            cls.pump = GlibPump(root)
+            cls.pump_root = root
+            root.bind("<Destroy>", lambda event: cls._root_gone(event, root), add="+")
+
+    @classmethod
+    def _root_gone(cls, event: tk.Event, root: tk.Misc) -> None:
+        if event.widget is root and cls.pump_root is root:
+            assert cls.pump is not None
+            cls.pump.stop()
+            cls.pump_root = None
+
+    @classmethod
+    def shutdown(cls) -> None:
+        """Close what is left, let CEF finish closing, then shut it down (once)."""
+        if not cls.started:
+            return
+        if cls.pump is not None:
+            cls.pump.stop()
+        for browser in list(cls.browsers):
+            browser.CloseBrowser(True)
+        deadline = time.monotonic() + 2.0
+        while cls.browsers and time.monotonic() < deadline:
+            iterate_default_context()
+            time.sleep(0.005)
+        for _ in range(10):
+            iterate_default_context()
+        cef.Shutdown()
+        cls.started = False
+
+
+class _Handlers:
+    """CEF client callbacks; cefpython rejects public names it does not know."""
+
+    def __init__(self, transport: "CefTransport") -> None:
+        self._transport = transport
+
+    def OnLoadStart(self, browser: Any, frame: Any, **_: Any) -> None:
+        if frame.IsMain():
+            self._transport._page_started(frame)
+
+    def OnBeforeBrowse(self, browser: Any, frame: Any, request: Any, **_: Any) -> bool:
+        return bool(frame.IsMain() and self._transport._navigating(request.GetUrl()))
+
+    def OnLoadEnd(self, browser: Any, frame: Any, **_: Any) -> None:
+        if frame.IsMain():
+            browser.SetJavascriptBindings(self._transport._bindings)
+
+    def OnBeforeClose(self, browser: Any, **_: Any) -> None:
+        _Runtime.browsers.discard(browser)
+
+
+class CefTransport:
+    """Shows pages in a CEF browser that is an X11 child of the panel's frame."""
+
+    name = "cef"
+
+    def __init__(self, frame: tk.Frame, host: PageHost, bridge: str) -> None:
+        self._frame = frame
+        self._host = host
+        self._bridge = bridge
+        self._page = Page()
+        self._temp_file: Optional[str] = None
+        self._browser: Any = None
+        self._bindings = cef.JavascriptBindings(bindToFrames=False, bindToPopups=False)
+        self._bindings.SetFunction("__craftHostPost", host.receive)
+        _Runtime.ensure(frame)
+        frame.bind("<Configure>", self._on_configure, add="+")
+        if frame.winfo_ismapped():
+            self._create_browser()
+        else:  # CEF needs a mapped X window to be the browser's parent
+            self._map_binding = frame.bind("<Map>", self._on_map, add="+")
+
+    def _on_map(self, event: tk.Event) -> None:
+        if event.widget is self._frame and self._browser is None:
+            self._frame.unbind("<Map>", self._map_binding)
+            self._create_browser()
+
+    def _create_browser(self) -> None:
+        frame = self._frame
+        frame.update_idletasks()
+        window = cef.WindowInfo()
+        window.SetAsChild(frame.winfo_id(), [0, 0, max(frame.winfo_width(), 1), max(frame.winfo_height(), 1)])
+        self._browser = cef.CreateBrowserSync(window, url="about:blank")
+        _Runtime.browsers.add(self._browser)
+        self._browser.SetJavascriptBindings(self._bindings)
+        self._browser.SetClientHandler(_Handlers(self))
+        if self._page != Page():
+            self.load(self._page)
+
+    def load(self, page: Page) -> None:
+        self._page = page
+        self._host.page_loading()
+        if self._browser is None:
+            return  # loaded when the frame is mapped
+        if page.html is not None:
+            self._show_html(page.html, page.base_url or _cwd_url())
+        elif page.url and page.url.startswith("file://"):
+            self._show_file(page.url)
+        else:  # a remote page: the bridge arrives at load start (see _page_started)
+            self._browser.LoadUrl(page.url or "about:blank")
+
+    def reload(self) -> None:
+        self._host.page_loading()
+        if self._browser is not None:
+            self._browser.Reload()
+
+    def post(self, wire: str) -> None:
+        if self._browser is not None:
+            self._browser.ExecuteFunction("__craftReceive", wire)
+
+    def execute(self, script: str) -> None:
+        if self._browser is not None:
+            self._browser.GetMainFrame().ExecuteJavascript(script)
+
+    def close(self) -> None:
+        self._frame = None  # type: ignore[assignment]
+        if self._browser is not None:
+            self._browser.SetClientHandler(_Closing())
+            self._browser.CloseBrowser(True)
+            self._browser = None
+        self._remove_temp_file()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _show_file(self, url: str) -> None:
+        """Show a local file with the bridge inlined; relative links still resolve."""
+        path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                html = handle.read()
+        except OSError as error:
+            html = "<h1>Cannot open {}</h1><p>{}</p>".format(path, error)
+        self._show_html(html, "file://" + urllib.parse.quote(os.path.dirname(path)) + "/")
+
+    def _show_html(self, html: str, base_url: str) -> None:
+        """Write the page, bridge first, to a temporary file and load that."""
+        handle, path = tempfile.mkstemp(prefix="craft-", suffix=".html")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(inject_bridge(html, self._bridge, base_url))
+        self._remove_temp_file()
+        self._temp_file = path
+        self._browser.LoadUrl("file://" + path)
+
+    def _navigating(self, url: str) -> bool:
+        """A main-frame navigation is starting; True cancels it (it is re-done with the bridge)."""
+        if url.startswith("file://") and urllib.parse.unquote(url[len("file://"):]) != self._temp_file:
+            self._frame.after_idle(self.load, Page(url=url))
+            return True
+        return False
+
+    def _page_started(self, frame: Any) -> None:
+        if frame.GetUrl() == "about:blank":
+            return  # the browser's first, empty document: not a page to connect
+        self._host.page_loading()
+        self._browser.SetJavascriptBindings(self._bindings)
+        frame.ExecuteJavascript(self._bridge)  # no-op where the page inlined it already
+
+    def _on_configure(self, event: tk.Event) -> None:
+        if self._browser is not None:
+            self._browser.SetBounds(0, 0, event.width, event.height)
+
+    def _remove_temp_file(self) -> None:
+        if self._temp_file is not None:
+            try:
+                os.remove(self._temp_file)
+            except OSError:
+                pass
+            self._temp_file = None
+
+
+class _Closing:
+    """The handler of a browser being closed: only forgets it when CEF says it is gone."""
+
+    def OnBeforeClose(self, browser: Any, **_: Any) -> None:
+        _Runtime.browsers.discard(browser)
+
+
+
+def _cwd_url() -> str:
+    return "file://" + os.getcwd().rstrip("/") + "/"

@@ -1,0 +1,123 @@
+"""Drives glib's default main context from Tk, which is how CEF's message pump runs.
+
+With ``external_message_pump``, cefpython schedules its work through glib's default
+context. Tk never runs glib, so this module does it the way a glib main loop would:
+prepare and query give the file descriptors and the timeout glib is waiting on; Tk
+watches those (``createfilehandler``, ``after``), and when one fires we check and
+dispatch, then ask again. Idle, nothing runs; busy, latency is one Tk event.
+"""
+
+import ctypes
+import select
+import tkinter as tk
+from typing import Any, Dict, Optional
+
+__all__ = ["GlibPump", "iterate_default_context"]
+
+_G_IO_IN, _G_IO_OUT, _G_IO_PRI = 1, 4, 2
+
+
+class _GPollFD(ctypes.Structure):
+    _fields_ = [("fd", ctypes.c_int), ("events", ctypes.c_ushort), ("revents", ctypes.c_ushort)]
+
+
+def _load_glib() -> Any:
+    glib = ctypes.CDLL("libglib-2.0.so.0")
+    glib.g_main_context_default.restype = ctypes.c_void_p
+    glib.g_main_context_acquire.argtypes = [ctypes.c_void_p]
+    glib.g_main_context_prepare.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+    glib.g_main_context_query.argtypes = [
+        ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(_GPollFD), ctypes.c_int,
+    ]
+    glib.g_main_context_check.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(_GPollFD), ctypes.c_int]
+    glib.g_main_context_dispatch.argtypes = [ctypes.c_void_p]
+    glib.g_main_context_iteration.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    return glib
+
+
+class GlibPump:
+    """Runs glib's default context from one Tk interpreter's event loop."""
+
+    def __init__(self, root: tk.Misc) -> None:
+        self._glib = _load_glib()
+        self._context = self._glib.g_main_context_default()
+        self._glib.g_main_context_acquire(self._context)
+        self._root = root
+        self._fds = (_GPollFD * 16)()
+        self._count = 0
+        self._priority = ctypes.c_int()
+        self._timeout = ctypes.c_int()
+        self._watched: Dict[int, int] = {}
+        self._after_id: Optional[str] = None
+        self._stopped = False
+        self._wait()
+
+    def _wait(self) -> None:
+        """Prepare and query: learn what glib waits on, and have Tk watch it."""
+        glib = self._glib
+        glib.g_main_context_prepare(self._context, ctypes.byref(self._priority))
+        while True:
+            count = glib.g_main_context_query(
+                self._context, self._priority.value, ctypes.byref(self._timeout), self._fds, len(self._fds)
+            )
+            if count <= len(self._fds):
+                break
+            self._fds = (_GPollFD * count)()
+        self._count = count
+        wanted: Dict[int, int] = {}
+        for i in range(count):
+            poll_fd = self._fds[i]
+            mask = (tk.READABLE if poll_fd.events & (_G_IO_IN | _G_IO_PRI) else 0) | (
+                tk.WRITABLE if poll_fd.events & _G_IO_OUT else 0
+            )
+            wanted[poll_fd.fd] = wanted.get(poll_fd.fd, 0) | mask
+        for fd in set(self._watched) - set(wanted):
+            self._root.tk.deletefilehandler(fd)
+        for fd, mask in wanted.items():
+            if self._watched.get(fd) != mask:
+                self._root.tk.createfilehandler(fd, mask, self._dispatch)
+        self._watched = wanted
+        if self._after_id is not None:
+            self._root.after_cancel(self._after_id)
+            self._after_id = None
+        if self._timeout.value >= 0:
+            self._after_id = self._root.after(self._timeout.value, self._dispatch)
+
+    def _dispatch(self, *_: Any) -> None:
+        """Poll without blocking, check, dispatch what is ready, then wait again."""
+        if self._stopped:
+            return
+        if self._count:
+            poller = select.poll()
+            for i in range(self._count):
+                poller.register(self._fds[i].fd, self._fds[i].events)
+            ready = dict(poller.poll(0))
+            for i in range(self._count):
+                self._fds[i].revents = ready.get(self._fds[i].fd, 0) & (self._fds[i].events | 0x38)
+        if self._glib.g_main_context_check(self._context, self._priority.value, self._fds, self._count):
+            self._glib.g_main_context_dispatch(self._context)
+        if not self._stopped:
+            self._wait()
+
+    def stop(self) -> None:
+        """Stop watching (the root is going); glib keeps its state for a later pump."""
+        self._stopped = True
+        for fd in self._watched:
+            try:
+                self._root.tk.deletefilehandler(fd)
+            except tk.TclError:
+                pass
+        self._watched = {}
+        if self._after_id is not None:
+            try:
+                self._root.after_cancel(self._after_id)
+            except tk.TclError:
+                pass
+            self._after_id = None
+
+
+
+def iterate_default_context() -> None:
+    """One non-blocking iteration of glib's default context, with no Tk involved."""
+    glib = _load_glib()
+    glib.g_main_context_iteration(glib.g_main_context_default(), 0)

@@ -1,0 +1,80 @@
+/*
+ * tkhtml-world.js: gives each Tkhtml page its own `window`, `document` and `craft`.
+ *
+ * PythonMonkey has one JavaScript global for the whole process, and every Tkhtml panel
+ * shares it. A world is a page's private scope: its scripts run by direct eval inside
+ * `with (pageWindow)` in a generator that lives as long as the page, so a script's
+ * top-level `var` and `function` declarations stay visible to the page's later scripts
+ * (and to nobody else). Closures keep their page's scope, so timers and promise
+ * continuations see the right `document` with no "current page" switch.
+ *
+ * Not strict on purpose: `with` and sloppy direct eval are the mechanism.
+ * Evaluates to makeWorld(document, hostPost).
+ */
+(function makeWorld(document, hostPost) {
+  var disposed = false;
+  var timers = [];
+  var win = {};
+  win.window = win;
+  win.self = win;
+  win.document = document;
+  Object.defineProperty(win, '__craftHostPost', {
+    value: function (wire) { if (!disposed) { hostPost(wire); } }
+  });
+
+  function track(schedule, cancel) {
+    return function (fn, ms) {
+      var extra = Array.prototype.slice.call(arguments, 2);
+      var id = schedule(function () { if (!disposed) { fn.apply(null, extra); } }, ms);
+      timers.push([cancel, id]);
+      return id;
+    };
+  }
+  win.setTimeout = track(setTimeout, clearTimeout);
+  win.setInterval = track(setInterval, clearInterval);
+
+  var scope = new Proxy(win, {
+    has: function (target, key) {
+      return typeof key === 'string' && Object.prototype.hasOwnProperty.call(target, key);
+    }
+  });
+
+  function* runner() {
+    var __craftJob, __craftResult;
+    with (scope) {
+      while (true) {
+        __craftJob = yield __craftResult;
+        __craftResult = undefined;
+        try {
+          if (__craftJob.self === undefined) {
+            eval(__craftJob.code);
+          } else {
+            (function () { eval(__craftJob.code); }).call(__craftJob.self);
+          }
+        } catch (error) {
+          __craftResult = (error && error.stack) ? error + '\n' + error.stack : String(error);
+        }
+      }
+    }
+  }
+  var steps = runner();
+  steps.next();
+
+  return {
+    /** Run a script in this page; returns undefined, or the error as text. */
+    run: function (code, self) {
+      if (disposed) { return undefined; }
+      return steps.next({ code: code, self: self }).value;
+    },
+    /** Deliver a wire string to this page's craft. */
+    receive: function (wire) {
+      if (!disposed && typeof win.__craftReceive === 'function') { win.__craftReceive(wire); }
+    },
+    /** Silence the page: cancel its timers and cut it off from native. */
+    dispose: function () {
+      disposed = true;
+      timers.forEach(function (timer) { timer[0](timer[1]); });
+      timers = [];
+    }
+  };
+})

@@ -1,0 +1,109 @@
+"""Helpers for the engine tests: the engine under test, a Tk root per class, waiting.
+
+Tests drive Tk with ``update()`` until what a user would see has happened, or fail
+after a deadline; they never sleep blindly and never call ``mainloop()``.
+"""
+
+import faulthandler
+import os
+import subprocess
+import time
+import tkinter as tk
+import unittest
+from typing import Any, Callable, List, Optional
+
+import craft_tk
+from craft_tk import BackendUnavailable, load_backend
+
+ENGINE = os.environ.get("CRAFT_TEST_ENGINE", "auto")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_TIMEOUT_S = 120
+
+
+def engine_problem() -> Optional[str]:
+    """Why the engine under test cannot run here, or None."""
+    try:
+        load_backend(ENGINE)
+    except BackendUnavailable as error:
+        return str(error)
+    if not os.environ.get("DISPLAY"):
+        return "no X display (run the tests through tools/with-display.sh)"
+    return None
+
+
+class EngineTestCase(unittest.TestCase):
+    """One withdrawn-free Tk root per class; panels on the engine under test."""
+
+    root: tk.Tk
+    geometry = "800x600+0+0"
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        problem = engine_problem()
+        if problem:
+            if IN_CI:  # in CI an engine that cannot run is a failure, never a skip
+                raise RuntimeError("engine {!r} cannot run: {}".format(ENGINE, problem))
+            raise unittest.SkipTest("engine {!r} cannot run: {}".format(ENGINE, problem))
+        cls.root = tk.Tk()
+        cls.root.geometry(cls.geometry)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.root.destroy()
+        cls.root.update()
+
+    def setUp(self) -> None:
+        faulthandler.dump_traceback_later(TEST_TIMEOUT_S, exit=True)
+        self.ipc_errors: List[craft_tk.IpcError] = []
+
+    def tearDown(self) -> None:
+        for child in list(self.root.winfo_children()):
+            child.destroy()
+        self.pump(0.05)
+        faulthandler.cancel_dump_traceback_later()
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def panel(self, html: str, connect: bool = True, **options: Any) -> craft_tk.WebPanel:
+        """A packed panel on the engine under test, connected unless asked otherwise."""
+        options.setdefault("backend", ENGINE)
+        panel = craft_tk.WebPanel(self.root, html=html, **options)
+        panel.pack(fill="both", expand=True)
+        panel.on_ipc_error(self.ipc_errors.append)
+        if connect:
+            self.wait_for(lambda: panel.connected, "the page's bridge to connect")
+        return panel
+
+    def wait_for(self, condition: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
+        """Pump Tk until ``condition()`` is truthy; fail naming ``what`` after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.fail("timed out after {:.0f} s waiting for {}".format(timeout, what))
+            self.root.update()
+            time.sleep(0.0005)
+
+    def pump(self, seconds: float) -> None:
+        """Let Tk run for ``seconds`` (for checking that something does NOT happen)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.root.update()
+            time.sleep(0.001)
+
+    def collect(self, panel: craft_tk.WebPanel, name: str) -> List[Any]:
+        """A list that fills with the data of each page event ``name``."""
+        received: List[Any] = []
+        panel.on(name, received.append)
+        return received
+
+
+def screenshot_pixel(x: int, y: int) -> str:
+    """The colour of screen pixel (x, y) as ``#rrggbb``, read from the X server."""
+    out = subprocess.run(
+        ["import", "-silent", "-window", "root", "-crop", "1x1+{}+{}".format(x, y), "-depth", "8", "txt:-"],
+        check=True, stdout=subprocess.PIPE, universal_newlines=True,
+    ).stdout
+    return "#" + out.strip().splitlines()[-1].split("#", 1)[1][:6].lower()

@@ -1,0 +1,107 @@
+"""Pages as a user sees them: two panels apart, files by URL, windows, pixels on screen."""
+
+import os
+import tempfile
+import unittest
+
+import craft_tk
+
+from .support import ENGINE, EngineTestCase, screenshot_pixel
+
+WORLD = """<html><body><p id="who">{name}</p><script>
+  var me = '{name}';
+  function whoami() {{ return me + ':' + document.getElementById('who').textContent; }}
+  window.marker = '{name}';
+  craft.on('ask', function () {{
+    craft.send('answer', {{who: whoami(), marker: window.marker, other: typeof otherMarker}});
+  }});
+  craft.on('start-timer', function () {{
+    setTimeout(function () {{ craft.send('timer', whoami()); }}, 30);
+  }});
+</script><script>
+  var otherMarker = window.marker === 'A' ? 'B' : 'A';
+  craft.on('ask-second-script', function () {{ craft.send('second', me + otherMarker); }});
+</script></body></html>"""
+
+
+class TwoPanels(EngineTestCase):
+    def test_each_page_has_its_own_window_document_and_craft(self) -> None:
+        panel_a = self.panel(WORLD.format(name="A"), width=390)
+        panel_a.pack_configure(side="left", fill="both", expand=True)
+        panel_b = self.panel(WORLD.format(name="B"), width=390)
+        panel_b.pack_configure(side="left", fill="both", expand=True)
+        answers_a, answers_b = self.collect(panel_a, "answer"), self.collect(panel_b, "answer")
+        timers_a, timers_b = self.collect(panel_a, "timer"), self.collect(panel_b, "timer")
+        second_a = self.collect(panel_a, "second")
+        panel_a.emit("start-timer")
+        panel_b.emit("start-timer")
+        panel_a.emit("ask")
+        panel_a.emit("ask-second-script")
+        self.wait_for(lambda: answers_a and second_a and timers_a and timers_b, "both pages to answer")
+        self.pump(0.05)
+        self.assertEqual(answers_a, [{"who": "A:A", "marker": "A", "other": "string"}])
+        self.assertEqual(answers_b, [], "an emit to panel A must not reach panel B")
+        self.assertEqual(second_a, ["AB"], "a later script sees the page's earlier var and function")
+        self.assertEqual((timers_a, timers_b), (["A:A"], ["B:B"]), "timers keep their page's document")
+        panel_b.emit("ask")
+        self.wait_for(lambda: answers_b, "panel B's answer")
+        self.assertEqual(answers_b, [{"who": "B:B", "marker": "B", "other": "string"}])
+
+
+class Urls(EngineTestCase):
+    def test_a_local_file_gets_the_bridge_before_its_first_script(self) -> None:
+        folder = tempfile.mkdtemp(prefix="craft-test-")
+        path = os.path.join(folder, "page.html")
+        with open(path, "w") as out:
+            out.write("""<html><body><script>
+              craft.send('from-file', typeof window.craft.send);
+              craft.on('ping', function (d) { craft.send('pong', d); });
+            </script></body></html>""")
+        panel = self.panel("<p>first</p>")
+        from_file = self.collect(panel, "from-file")
+        pongs = self.collect(panel, "pong")
+        panel.load_url(path)
+        self.wait_for(lambda: from_file, "the file's first script")
+        panel.emit("ping", "to the file")
+        self.wait_for(lambda: pongs, "the file page's answer")
+        self.assertEqual((from_file, pongs), (["function"], ["to the file"]))
+
+
+class Windows(EngineTestCase):
+    def test_create_window_is_a_toplevel_with_the_ipc_methods(self) -> None:
+        window = craft_tk.create_window(
+            "<script>craft.on('ping', function (d) { craft.send('pong', d); });</script>",
+            title="Seed window", width=320, height=240, backend=ENGINE, master=self.root,
+        )
+        self.addCleanup(window.destroy)
+        pongs = []
+        window.on("pong", pongs.append)
+        window.emit("ping", {"from": "window"})
+        self.wait_for(lambda: pongs, "the window's page to answer")
+        self.assertEqual(pongs, [{"from": "window"}])
+        self.assertEqual(window.title(), "Seed window")
+        self.assertEqual(window.panel.backend, ENGINE)
+
+
+class OnScreen(EngineTestCase):
+    geometry = "600x400+0+0"
+
+    def test_the_page_is_rendered_inside_the_tk_window(self) -> None:
+        import tkinter as tk
+
+        banner = tk.Label(self.root, text="native", bg="#00ff00", height=4)
+        banner.pack(fill="x")
+        panel = self.panel(
+            '<html><body style="margin:0; background-color:#ff00aa">'
+            '<div style="height:2000px; background-color:#ff00aa">page</div></body></html>'
+        )
+        self.root.lift()
+        self.wait_for(lambda: panel.winfo_height() > 100, "the panel to be laid out")
+        x = panel.winfo_rootx() + panel.winfo_width() // 2
+        y = panel.winfo_rooty() + panel.winfo_height() // 2
+        self.wait_for(lambda: screenshot_pixel(x, y) == "#ff00aa", "the page colour at the panel's centre", 20)
+        self.assertEqual(screenshot_pixel(banner.winfo_rootx() + 5, banner.winfo_rooty() + 5), "#00ff00")
+
+
+if __name__ == "__main__":
+    unittest.main()
