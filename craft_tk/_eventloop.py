@@ -161,5 +161,7 @@ class TkAsyncio:
             except tk.TclError:
                 pass
         self._fds = {}
+        if getattr(self.root, "_craft_asyncio", None) is self:
+            del self.root._craft_asyncio  # type: ignore[attr-defined]
         if not self.loop.is_running():
             self.loop.close()

@@ -5,6 +5,7 @@ after a deadline; they never sleep blindly and never call ``mainloop()``.
 """
 
 import faulthandler
+import gc
 import os
 import subprocess
 import time
@@ -50,7 +51,10 @@ class EngineTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls) -> None:
         cls.root.destroy()
-        cls.root.update()
+        # Collect the dead interpreter here: if a worker thread's garbage collection found
+        # it later, Tcl would abort ("async handler deleted by the wrong thread").
+        del cls.root
+        gc.collect()
 
     def setUp(self) -> None:
         faulthandler.dump_traceback_later(TEST_TIMEOUT_S, exit=True)

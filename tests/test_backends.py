@@ -1,0 +1,58 @@
+"""Choosing a backend: by name, automatically, and with a clear error when it cannot load."""
+
+import contextlib
+import os
+import sys
+import unittest
+
+import craft_tk
+from craft_tk import BackendUnavailable, load_backend
+
+
+class BackendChoice(unittest.TestCase):
+    def test_unknown_name_lists_the_choices(self) -> None:
+        with self.assertRaisesRegex(ValueError, "auto, cef, loopback, tkhtml"):
+            load_backend("webkit")
+
+    def test_the_engine_this_python_cannot_load_says_what_to_install(self) -> None:
+        if sys.version_info[:2] == (3, 7):
+            with self.assertRaisesRegex(BackendUnavailable, r"pip install 'craft_tk\[tkhtml\]'"):
+                load_backend("tkhtml")
+        else:
+            with self.assertRaisesRegex(BackendUnavailable, r"Python <= 3.7"):
+                load_backend("cef")
+
+    def test_auto_picks_cef_where_it_imports_else_tkhtml(self) -> None:
+        with backend_variable(None):
+            expected = "cef" if sys.version_info[:2] == (3, 7) else "tkhtml"
+            self.assertEqual(load_backend("auto").name, expected)
+
+    def test_auto_honours_the_environment_variable(self) -> None:
+        with backend_variable("loopback"):
+            self.assertEqual(load_backend().name, "loopback")
+
+
+@contextlib.contextmanager
+def backend_variable(value):
+    """Set CRAFT_TK_BACKEND alone: cefpython3 puts LD_LIBRARY_PATH in os.environ when
+    imported, and restoring the whole environment would take it away from CEF."""
+    saved = os.environ.pop("CRAFT_TK_BACKEND", None)
+    if value is not None:
+        os.environ["CRAFT_TK_BACKEND"] = value
+    try:
+        yield
+    finally:
+        os.environ.pop("CRAFT_TK_BACKEND", None)
+        if saved is not None:
+            os.environ["CRAFT_TK_BACKEND"] = saved
+
+
+class PublicNames(unittest.TestCase):
+    def test_all_is_sorted_and_every_name_exists(self) -> None:
+        self.assertEqual(craft_tk.__all__, sorted(craft_tk.__all__))
+        for name in craft_tk.__all__:
+            self.assertTrue(hasattr(craft_tk, name), name)
+
+
+if __name__ == "__main__":
+    unittest.main()
