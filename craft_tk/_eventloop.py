@@ -48,6 +48,9 @@ class TkAsyncio:
         self.loop = _TkSelectorEventLoop()
         self.loop._wake = self._wake  # type: ignore[assignment]
         self._thread = threading.get_ident()
+        # One Tcl command for every step: tkinter's after() makes (and deletes) a command
+        # per call, whose names can collide when Python reuses an object id.
+        self._step_command = root.register(self._step)
         self._after_id: Optional[str] = None
         self._after_delay = -1
         self._fds: Dict[int, int] = {}
@@ -90,6 +93,8 @@ class TkAsyncio:
             yield
         finally:
             events._set_running_loop(None)
+            if not self._stepping:
+                self._watch_fds()
             self._wake()
 
     # -- stepping ---------------------------------------------------------------------
@@ -106,9 +111,9 @@ class TkAsyncio:
         if self._after_id is not None:
             if 0 <= self._after_delay <= delay:
                 return
-            self.root.after_cancel(self._after_id)
+            self.root.tk.call("after", "cancel", self._after_id)
         self._after_delay = delay
-        self._after_id = self.root.after(delay, self._step)
+        self._after_id = self.root.tk.call("after", delay, self._step_command)
 
     def _schedule_next(self) -> None:
         loop = self.loop
@@ -124,8 +129,10 @@ class TkAsyncio:
         if self._closed:
             return
         if self._stepping or events._get_running_loop() is not None:
-            # Re-entered through update() from inside a step: try again shortly.
-            self._schedule(1)
+            # Re-entered through a nested update() (a page script can cause one). Whoever
+            # is running now schedules the next step when it ends. Until then stop watching
+            # the loop's file descriptors: a readable one would keep that update() spinning.
+            self._watch_fds(stop=True)
             return
         self._stepping = True
         try:
@@ -136,9 +143,9 @@ class TkAsyncio:
         self._watch_fds()
         self._schedule_next()
 
-    def _watch_fds(self) -> None:
+    def _watch_fds(self, stop: bool = False) -> None:
         selector = self.loop._selector  # type: ignore[attr-defined]
-        wanted = {fd: _TK_MASKS[key.events] for fd, key in selector.get_map().items()}
+        wanted = {} if stop else {fd: _TK_MASKS[key.events] for fd, key in selector.get_map().items()}
         for fd in set(self._fds) - set(wanted):
             self.root.tk.deletefilehandler(fd)
         for fd, mask in wanted.items():
@@ -155,11 +162,14 @@ class TkAsyncio:
         if self._closed:
             return
         self._closed = True
-        for fd in self._fds:
-            try:
+        try:
+            for fd in self._fds:
                 self.root.tk.deletefilehandler(fd)
-            except tk.TclError:
-                pass
+            if self._after_id is not None:
+                self.root.tk.call("after", "cancel", self._after_id)
+            self.root.deletecommand(self._step_command)
+        except tk.TclError:
+            pass  # the interpreter is already gone
         self._fds = {}
         if getattr(self.root, "_craft_asyncio", None) is self:
             del self.root._craft_asyncio  # type: ignore[attr-defined]

@@ -39,9 +39,18 @@
     }
   });
 
+  function describe(error) {
+    return (error && error.stack) ? error + '\n' + error.stack : String(error);
+  }
+
+  var reenter = null;  // runs code while a script is already running (see run below)
+
   function* runner() {
     var __craftJob, __craftResult;
     with (scope) {
+      reenter = function (__craftCode, __craftSelf) {
+        (function () { eval(__craftCode); }).call(__craftSelf);
+      };
       while (true) {
         __craftJob = yield __craftResult;
         __craftResult = undefined;
@@ -52,19 +61,27 @@
             (function () { eval(__craftJob.code); }).call(__craftJob.self);
           }
         } catch (error) {
-          __craftResult = (error && error.stack) ? error + '\n' + error.stack : String(error);
+          __craftResult = describe(error);
         }
       }
     }
   }
   var steps = runner();
   steps.next();
+  var running = false;
 
   return {
     /** Run a script in this page; returns undefined, or the error as text. */
     run: function (code, self) {
       if (disposed) { return undefined; }
-      return steps.next({ code: code, self: self }).value;
+      if (running) {
+        // A script caused a synchronous event whose handler runs now (nested): its
+        // top-level declarations stay local, like an event handler's.
+        try { reenter(code, self); } catch (error) { return describe(error); }
+        return undefined;
+      }
+      running = true;
+      try { return steps.next({ code: code, self: self }).value; } finally { running = false; }
     },
     /** Deliver a wire string to this page's craft. */
     receive: function (wire) {

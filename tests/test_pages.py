@@ -1,6 +1,7 @@
 """Pages as a user sees them: two panels apart, files by URL, windows, pixels on screen."""
 
 import os
+import subprocess
 import tempfile
 import unittest
 
@@ -85,6 +86,29 @@ class Windows(EngineTestCase):
 
 class OnScreen(EngineTestCase):
     geometry = "600x400+0+0"
+
+    def test_a_real_click_in_the_page_reaches_native(self) -> None:
+        panel = self.panel("""<html><body style="margin:0">
+          <button style="width:300px; height:120px" onclick="clicked()">Click me</button>
+          <p id="n">0</p>
+          <script>
+            var n = 0;
+            function clicked() {
+              n++;
+              document.getElementById('n').textContent = n + ' clicks';
+              craft.send('clicked', document.getElementById('n').textContent);
+            }
+            craft.on('ping', function (d) { craft.send('pong', d); });
+          </script></body></html>""")
+        clicks, pongs = self.collect(panel, "clicked"), self.collect(panel, "pong")
+        self.root.lift()
+        self.pump(0.3)  # let the engine paint and take input
+        x, y = panel.winfo_rootx() + 15, panel.winfo_rooty() + 10  # Tkhtml ignores the size
+        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True)
+        self.wait_for(lambda: clicks, "the click to reach native")
+        panel.emit("ping", "after the click")
+        self.wait_for(lambda: pongs, "traffic after the click")
+        self.assertEqual((clicks, pongs), (["1 clicks"], ["after the click"]))
 
     def test_the_page_is_rendered_inside_the_tk_window(self) -> None:
         import tkinter as tk

@@ -49,6 +49,7 @@ class GlibPump:
         self._timeout = ctypes.c_int()
         self._watched: Dict[int, int] = {}
         self._after_id: Optional[str] = None
+        self._dispatch_command = root.register(self._dispatch)  # one Tcl command for all timers
         self._stopped = False
         self._wait()
 
@@ -78,10 +79,10 @@ class GlibPump:
                 self._root.tk.createfilehandler(fd, mask, self._dispatch)
         self._watched = wanted
         if self._after_id is not None:
-            self._root.after_cancel(self._after_id)
+            self._root.tk.call("after", "cancel", self._after_id)
             self._after_id = None
         if self._timeout.value >= 0:
-            self._after_id = self._root.after(self._timeout.value, self._dispatch)
+            self._after_id = self._root.tk.call("after", self._timeout.value, self._dispatch_command)
 
     def _dispatch(self, *_: Any) -> None:
         """Poll without blocking, check, dispatch what is ready, then wait again."""
@@ -102,18 +103,16 @@ class GlibPump:
     def stop(self) -> None:
         """Stop watching (the root is going); glib keeps its state for a later pump."""
         self._stopped = True
-        for fd in self._watched:
-            try:
+        try:
+            for fd in self._watched:
                 self._root.tk.deletefilehandler(fd)
-            except tk.TclError:
-                pass
+            if self._after_id is not None:
+                self._root.tk.call("after", "cancel", self._after_id)
+            self._root.deletecommand(self._dispatch_command)
+        except tk.TclError:
+            pass  # the interpreter is already gone
         self._watched = {}
-        if self._after_id is not None:
-            try:
-                self._root.after_cancel(self._after_id)
-            except tk.TclError:
-                pass
-            self._after_id = None
+        self._after_id = None
 
 
 

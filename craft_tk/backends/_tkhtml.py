@@ -64,7 +64,7 @@ class TkhtmlTransport:
         )
         self._view.pack(fill="both", expand=True)
         # A page with no script of its own still gets its bridge, also after navigation.
-        self._view.html.bind("<<DoneLoading>>", lambda event: self._run(""), add="+")
+        self._view.html.bind("<<DoneLoading>>", self._on_done_loading, add="+")
 
     def load(self, page: Page) -> None:
         self._page = page
@@ -95,7 +95,7 @@ class TkhtmlTransport:
 
     def _current_root(self) -> str:
         html = self._view.html
-        return str(html.tk.call(html._w, "node"))
+        return html.tk.eval(html._w + " node")  # eval: always a plain string, never a Tcl list
 
     def _leave_page(self) -> None:
         if self._world is not None:
@@ -124,6 +124,11 @@ class TkhtmlTransport:
             error = self._world.run(code, this) if this is not None else self._world.run(code)
         if error:
             log.warning("page %s raised: %s", label, error)
+
+    def _on_done_loading(self, event: tk.Event) -> None:
+        if self._view is not None:
+            with self._driver.running():
+                self._enter_page()
 
     def _receive(self, wire: Any) -> None:
         # PythonMonkey hands over a str proxy; the core (and orjson) want a real str.

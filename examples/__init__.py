@@ -1,0 +1,1 @@
+"""Runnable examples of craft_tk; ``python -m examples`` opens the launcher."""
