@@ -6,13 +6,22 @@ See README.md for a tour; ``WebPanel`` and ``create_window`` are the entry point
 from ._errors import (
     BackendUnavailable,
     CraftError,
+    HandlerError,
+    HandlerNotFound,
+    InvokeError,
+    InvokeTimeout,
     IpcError,
     ListenerError,
+    NotAllowed,
     PageError,
+    PageGone,
     PanelClosed,
     ProtocolError,
+    RemoteError,
+    SerializationError,
 )
 from ._eventloop import TkAsyncio
+from ._invoke import Invocation, current_invocation
 from ._panel import WebPanel
 from ._window import CraftWindow, create_window
 from .backends import load_backend
@@ -23,13 +32,23 @@ __all__ = [
     "BackendUnavailable",
     "CraftError",
     "CraftWindow",
+    "HandlerError",
+    "HandlerNotFound",
+    "Invocation",
+    "InvokeError",
+    "InvokeTimeout",
     "IpcError",
     "ListenerError",
+    "NotAllowed",
     "PageError",
+    "PageGone",
     "PanelClosed",
     "ProtocolError",
+    "RemoteError",
+    "SerializationError",
     "TkAsyncio",
     "WebPanel",
     "create_window",
+    "current_invocation",
     "load_backend",
 ]

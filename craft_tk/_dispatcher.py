@@ -9,11 +9,13 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 
 import logging
 import threading
-from typing import Any, Callable, List, Optional, TypeVar
+import asyncio
+from typing import Any, Callable, List, Optional, Sequence, TypeVar
 
 from . import _protocol as protocol
-from ._errors import IpcError, ListenerError, PageError, PanelClosed
+from ._errors import IpcError, ListenerError, PageError, PageGone, PanelClosed
 from ._eventloop import TkAsyncio
+from ._invoke import Invocations
 from ._listeners import Listeners
 from .backends._base import Transport
 
@@ -28,11 +30,18 @@ ErrorHandler = Callable[[IpcError], Any]
 class Dispatcher:
     """Carries one panel's messages; all methods run on the Tk thread except ``emit``."""
 
-    def __init__(self, driver: TkAsyncio, debug: bool = False) -> None:
+    def __init__(
+        self,
+        driver: TkAsyncio,
+        debug: bool = False,
+        invoke_timeout: Optional[float] = None,
+        allow: Optional[Sequence[str]] = None,
+    ) -> None:
         self.driver = driver
         self.debug = debug
         self.transport: Optional[Transport] = None
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
+        self.invocations = Invocations(self._enqueue, lambda: driver.loop, self.report, debug, invoke_timeout, allow)
         self._error_handlers: List[ErrorHandler] = []
         self._outbox: List[bytes] = []
         self._flush_scheduled = False
@@ -45,10 +54,41 @@ class Dispatcher:
         """Call ``fn(data)`` for each page event ``name``; return an unsubscribe function.
 
         Without ``fn``, return a decorator that registers the function and returns it.
+        ``on("invoke", fn(name, args, respond))`` is the seed's invoke hook instead.
         """
         if fn is None:
             return self._decorator(name, once=False)
+        if name == "invoke":  # the seed's restriction hook, not a page event
+            return self.invocations.add_hook(fn)
         return self._events.add(name, fn)
+
+    def handle(self, name: str, fn: Optional[Callable[..., Any]] = None, thread: bool = False) -> Any:
+        """Answer the page's ``craft.invoke(name, *args)`` with ``fn(*args)``.
+
+        ``fn`` may be plain, ``async def``, or blocking with ``thread=True``. Returns a
+        function that removes the handler, or, without ``fn``, a decorator.
+        """
+        if fn is None:
+            def register(fn: F) -> F:
+                self.invocations.handle(name, fn, thread)
+                return fn
+
+            return register
+        return self.invocations.handle(name, fn, thread)
+
+    def remove_handler(self, name: str) -> None:
+        """Forget the handler of ``name``."""
+        self.invocations.remove_handler(name)
+
+    def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> "asyncio.Future[Any]":
+        """Call the page's ``craft.handle(name, fn)``; await the result or add a callback.
+
+        Tk thread only. Raises ``SerializationError`` at once for arguments JSON cannot
+        carry, and ``PanelClosed`` after the panel is destroyed.
+        """
+        if self._closed:
+            raise PanelClosed("cannot invoke {!r}: the panel is closed".format(name))
+        return self.invocations.invoke(name, args, timeout)
 
     def once(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
         """Like ``on``, for the next event only."""
@@ -98,13 +138,17 @@ class Dispatcher:
 
     def page_loading(self) -> None:
         """The page is going: hold outgoing messages until the next hello."""
+        if self._page is not None:
+            self.invocations.abandon(
+                lambda name: PageGone("the page reloaded or navigated away before answering {!r}".format(name), name))
         self._page = None
 
     def close(self) -> None:
-        """Drop everything queued and refuse further emits."""
+        """Settle everything pending, drop what is queued, refuse further calls."""
         self._closed = True
         self._page = None
         self._outbox = []
+        self.invocations.abandon(lambda name: PanelClosed("the panel closed before answering {!r}".format(name)))
 
     def report(self, error: IpcError) -> None:
         """Send ``error`` to the logger and every ``on_ipc_error`` handler."""
@@ -120,7 +164,7 @@ class Dispatcher:
 
     def _decorator(self, name: str, once: bool) -> Callable[[F], F]:
         def register(fn: F) -> F:
-            self._events.add(name, fn, once=once)
+            (self.once if once else self.on)(name, fn)
             return fn
 
         return register
@@ -128,6 +172,12 @@ class Dispatcher:
     def _handle(self, message: Any) -> None:
         if isinstance(message, protocol.Event):
             self._events.fire(message.name, message.data)
+        elif isinstance(message, protocol.Invoke):
+            self.invocations.on_invoke(message)
+        elif isinstance(message, (protocol.Result, protocol.ErrorReply)):
+            self.invocations.on_reply(message)
+        elif isinstance(message, protocol.Cancel):
+            self.invocations.on_cancel(message)
         elif isinstance(message, protocol.Hello):
             self._connect(message.page)
         elif isinstance(message, protocol.Fault):
@@ -137,7 +187,9 @@ class Dispatcher:
 
     def _connect(self, page: str) -> None:
         self._page = page
-        self._outbox.insert(0, protocol.encode({"kind": protocol.Kind.WELCOME}))
+        timeout = self.invocations.timeout
+        welcome = {"kind": protocol.Kind.WELCOME, "invokeTimeout": timeout * 1000 if timeout else None}
+        self._outbox.insert(0, protocol.encode(welcome))
         self._schedule_flush()
 
     def _enqueue(self, encoded: bytes) -> None:

@@ -8,19 +8,38 @@ The tree::
     └── IpcError                    a failure in the IPC itself; all reach ``on_ipc_error``
         ├── ProtocolError           a malformed or unknown message from the page
         ├── ListenerError           a native listener raised (the original is ``__cause__``)
-        └── PageError               the page reported a failure of its own (a listener threw)
+        ├── PageError               the page reported a failure of its own (a listener threw)
+        ├── SerializationError      a value that JSON cannot carry (also a ``TypeError``)
+        └── InvokeError             an invoke that did not produce a value
+            ├── HandlerError        a native handler raised, as sent to the page
+            ├── RemoteError         the page's handler threw (``name``, ``stack``, ``code``)
+            ├── HandlerNotFound     no handler has that name
+            ├── NotAllowed          the name is outside ``allow=`` or a hook refused it
+            ├── InvokeTimeout       no answer in time (also a ``TimeoutError``)
+            └── PageGone            the page reloaded or navigated away before answering
+
+An invoke cancelled natively (``future.cancel()``) raises ``asyncio.CancelledError``; one
+pending when its panel is destroyed raises ``PanelClosed``.
 """
 
-from typing import Optional
+from typing import Any, Optional, Union
 
 __all__ = [
     "BackendUnavailable",
     "CraftError",
+    "HandlerError",
+    "HandlerNotFound",
+    "InvokeError",
+    "InvokeTimeout",
     "IpcError",
     "ListenerError",
+    "NotAllowed",
     "PageError",
+    "PageGone",
     "PanelClosed",
     "ProtocolError",
+    "RemoteError",
+    "SerializationError",
 ]
 
 
@@ -59,3 +78,65 @@ class PageError(IpcError):
         super().__init__(message)
         self.name = name
         self.stack = stack
+
+
+class SerializationError(IpcError, TypeError):
+    """A value to send (an argument, a result) cannot be carried as JSON."""
+
+
+class InvokeError(IpcError):
+    """An invoke that did not produce a value. ``name`` is the handler's name."""
+
+    def __init__(self, message: str, handler: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.handler = handler
+
+
+class HandlerError(InvokeError):
+    """A native handler raised; the page's promise rejected with its message."""
+
+
+class RemoteError(InvokeError):
+    """The page's handler threw; carries the JavaScript error's ``name``, ``stack``, ``code``."""
+
+    def __init__(
+        self,
+        message: str,
+        handler: Optional[str] = None,
+        name: Optional[str] = None,
+        stack: Optional[str] = None,
+        code: Optional[Union[str, int]] = None,
+    ) -> None:
+        super().__init__(message, handler)
+        self.name = name
+        self.stack = stack
+        self.code = code
+
+
+class HandlerNotFound(InvokeError):
+    """No handler is registered under that name."""
+
+
+class NotAllowed(InvokeError):
+    """The handler's name is outside the panel's ``allow=`` list, or a hook refused it."""
+
+
+class InvokeTimeout(InvokeError, TimeoutError):
+    """The invoke had no answer within its timeout."""
+
+
+class PageGone(InvokeError):
+    """The page reloaded, navigated away or closed before it answered."""
+
+
+def error_from_reply(reply: Any, handler: Optional[str]) -> InvokeError:
+    """Rebuild the exception a page-side ``error`` reply describes."""
+    reply = reply if isinstance(reply, dict) else {}
+    message = str(reply.get("message", "the page's handler failed"))
+    name = reply.get("name")
+    kinds = {"HandlerNotFound": HandlerNotFound, "NotAllowed": NotAllowed, "TimeoutError": InvokeTimeout}
+    if name in kinds:
+        return kinds[name](message, handler)
+    code = reply.get("code")
+    return RemoteError(message, handler, name=name, stack=reply.get("stack"),
+                       code=code if isinstance(code, (str, int)) else None)

@@ -1,9 +1,10 @@
 """``WebPanel``: a Tk frame showing a web page, with the IPC methods of the seed."""
 
+import asyncio
 import functools
 import os
 import tkinter as tk
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import jsbridge
 
@@ -48,13 +49,29 @@ class IpcMethods:
         """Call ``fn(error)`` for every IPC failure; usable as a decorator."""
         return self._dispatcher.on_ipc_error(fn)
 
+    def handle(self, name: str, fn: Optional[Callable[..., Any]] = None, thread: bool = False) -> Any:
+        """Answer the page's ``craft.invoke(name, ...)``: ``fn`` plain, ``async def``, or
+        blocking with ``thread=True``. Returns a remover, or, without ``fn``, a decorator."""
+        return self._dispatcher.handle(name, fn, thread)
+
+    def remove_handler(self, name: str) -> None:
+        """Forget the handler of ``name``."""
+        self._dispatcher.remove_handler(name)
+
+    def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> "asyncio.Future[Any]":
+        """Call the page's ``craft.handle(name, fn)``: ``await`` it inside a coroutine, or
+        ``add_done_callback`` outside one. ``cancel()`` aborts the page handler's signal."""
+        return self._dispatcher.invoke(name, *args, timeout=timeout)
+
 
 class WebPanel(tk.Frame, IpcMethods):
     """A ``tk.Frame`` that shows a page and talks to it through ``window.craft``.
 
     Pack or grid it like any widget. ``backend`` is ``"auto"``, ``"cef"``, ``"tkhtml"``
-    or ``"loopback"`` (see ``craft_tk.backends``). Destroying the panel closes its
-    browser. Example::
+    or ``"loopback"`` (see ``craft_tk.backends``). ``invoke_timeout`` (seconds) is the
+    default timeout of invokes in both directions; ``allow`` lists the only handler names
+    the page may invoke. ``debug=True`` lets native tracebacks reach the page. Destroying
+    the panel closes its browser and settles every pending invoke. Example::
 
         panel = WebPanel(root, html="<script>craft.send('hi', 1)</script>")
         panel.pack(fill="both", expand=True)
@@ -69,6 +86,8 @@ class WebPanel(tk.Frame, IpcMethods):
         backend: str = "auto",
         debug: bool = False,
         base_url: Optional[str] = None,
+        invoke_timeout: Optional[float] = None,
+        allow: Optional[Sequence[str]] = None,
         **frame_options: Any
     ) -> None:
         if html is not None and url is not None:
@@ -77,7 +96,7 @@ class WebPanel(tk.Frame, IpcMethods):
         frame_options.setdefault("width", 800)
         frame_options.setdefault("height", 600)
         super().__init__(master, **frame_options)
-        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug=debug)
+        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow)
         self.backend: str = transport_class.name
         self.transport = transport_class(self, self._dispatcher, _bridge_source())
         self._dispatcher.transport = self.transport

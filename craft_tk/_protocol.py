@@ -8,24 +8,35 @@ mirrors this file in ``jsbridge/craft.d.ts``.
 kind         direction  fields
 ===========  =========  ==========================================================
 ``hello``    page ->    ``page``: an id made fresh by each page load
-``welcome``  -> page    (none yet): the native side accepted ``hello``
+``welcome``  -> page    ``invokeTimeout``: default ms for page invokes, or null
 ``event``    both       ``name``: str, ``data``: any JSON value
 ``fault``    page ->    ``message``, ``name``, ``stack``: a page-side listener threw
+``invoke``   both       ``id``: int, ``name``: str, ``args``: list
+``result``   both       ``id``: the invoke's id, ``value``: any JSON value
+``error``    both       ``id``, ``error``: {``name``, ``message``, ``code``, ``stack``}
+``cancel``   both       ``id``: the caller gave up (abort, timeout, future.cancel())
 ===========  =========  ==========================================================
+
+Invoke ids are counted by the caller; each side keys what it answers by the peer's ids
+and what it awaits by its own, so the two directions never collide.
 """
 
-from typing import Any, Iterator, List, NamedTuple, Optional, Union
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Union
 
 import orjson
 
 from ._errors import ProtocolError
 
 __all__ = [
+    "Cancel",
+    "ErrorReply",
     "Event",
     "Fault",
     "Hello",
+    "Invoke",
     "Kind",
     "Message",
+    "Result",
     "decode_batch",
     "encode",
     "encode_batch",
@@ -39,6 +50,10 @@ class Kind:
     WELCOME = "welcome"
     EVENT = "event"
     FAULT = "fault"
+    INVOKE = "invoke"
+    RESULT = "result"
+    ERROR = "error"
+    CANCEL = "cancel"
 
 
 class Hello(NamedTuple):
@@ -62,7 +77,35 @@ class Fault(NamedTuple):
     stack: Optional[str]
 
 
-Message = Union[Hello, Event, Fault]
+class Invoke(NamedTuple):
+    """A call of handler ``name`` with ``args``; answered by Result or ErrorReply."""
+
+    id: int
+    name: str
+    args: List[Any]
+
+
+class Result(NamedTuple):
+    """The value an invoke resolved to."""
+
+    id: int
+    value: Any
+
+
+class ErrorReply(NamedTuple):
+    """The error an invoke rejected with: ``error`` has name, message, code, stack."""
+
+    id: int
+    error: Dict[str, Any]
+
+
+class Cancel(NamedTuple):
+    """The caller of invoke ``id`` no longer wants its answer."""
+
+    id: int
+
+
+Message = Union[Hello, Event, Fault, Invoke, Result, ErrorReply, Cancel]
 
 
 def encode(message: dict) -> bytes:
@@ -87,12 +130,33 @@ def _text(message: dict, field: str, required: bool = True) -> Optional[str]:
     return value
 
 
+def _id(message: dict) -> int:
+    value = message.get("id")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ProtocolError("{!r} message needs an integer 'id'".format(message.get("kind")))
+    return value
+
+
 def _parse(message: Any) -> Message:
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object, got {}".format(type(message).__name__))
     kind = message.get("kind")
     if kind == Kind.EVENT:
         return Event(_text(message, "name"), message.get("data"))  # type: ignore[arg-type]
+    if kind == Kind.INVOKE:
+        args = message.get("args", [])
+        if not isinstance(args, list):
+            raise ProtocolError("'invoke' message needs a list 'args'")
+        return Invoke(_id(message), _text(message, "name"), args)  # type: ignore[arg-type]
+    if kind == Kind.RESULT:
+        return Result(_id(message), message.get("value"))
+    if kind == Kind.ERROR:
+        error = message.get("error")
+        if not isinstance(error, dict):
+            raise ProtocolError("'error' message needs an object 'error'")
+        return ErrorReply(_id(message), error)
+    if kind == Kind.CANCEL:
+        return Cancel(_id(message))
     if kind == Kind.HELLO:
         return Hello(_text(message, "page"))  # type: ignore[arg-type]
     if kind == Kind.FAULT:

@@ -1,0 +1,305 @@
+"""Invoke/handle, both ways: native handlers for the page, page handlers for native.
+
+Guarantees:
+- Every invoke settles: with its value, its error, a timeout, a cancellation, or
+  ``PageGone``/``PanelClosed`` when the page or panel goes. None is left pending.
+- A native handler may be plain, ``async def``, or ``thread=True`` (run on a worker
+  thread; Tk keeps running). Inside it, ``current_invocation()`` tells which call it is
+  answering and whether the page has cancelled it.
+- Failures reach the panel's ``on_ipc_error``, also those its caller sees.
+"""
+
+import asyncio
+import contextvars
+import inspect
+import threading
+import traceback
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from . import _protocol as protocol
+from ._errors import (
+    HandlerError,
+    HandlerNotFound,
+    InvokeError,
+    InvokeTimeout,
+    IpcError,
+    NotAllowed,
+    SerializationError,
+    error_from_reply,
+)
+
+__all__ = ["Invocation", "Invocations", "current_invocation"]
+
+Send = Callable[[bytes], None]
+Report = Callable[[IpcError], None]
+
+
+class Invocation:
+    """A call a native handler is answering (``current_invocation()`` inside the handler)."""
+
+    def __init__(self, call_id: int, name: str, args: List[Any]) -> None:
+        self.id = call_id
+        self.name = name
+        self.args = args
+        self.cancel_event = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the page aborted the call or went away: a thread handler may stop."""
+        return self.cancel_event.is_set()
+
+
+_current: "contextvars.ContextVar[Optional[Invocation]]" = contextvars.ContextVar("craft_invocation", default=None)
+
+
+def current_invocation() -> Optional[Invocation]:
+    """The invoke being answered by the handler that calls this, or None."""
+    return _current.get()
+
+
+class _Handler(NamedTuple):
+    fn: Callable[..., Any]
+    thread: bool
+
+
+class _Pending(NamedTuple):
+    name: str
+    future: "asyncio.Future[Any]"
+    timer: Optional[asyncio.TimerHandle]
+
+
+def describe_exception(error: BaseException, debug: bool) -> Dict[str, Any]:
+    """What the page learns of a native exception: no traceback unless ``debug``."""
+    code = getattr(error, "code", None)
+    return {
+        "name": type(error).__name__,
+        "message": str(error),
+        "code": code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
+        "stack": "".join(traceback.format_exception(type(error), error, error.__traceback__)) if debug else None,
+    }
+
+
+class Invocations:
+    """The invoke bookkeeping of one panel, in both directions; Tk thread only."""
+
+    def __init__(
+        self,
+        send: Send,
+        loop: Callable[[], asyncio.AbstractEventLoop],
+        report: Report,
+        debug: bool = False,
+        timeout: Optional[float] = None,
+        allow: Optional[Sequence[str]] = None,
+    ) -> None:
+        self._send = send
+        self._loop = loop
+        self._report = report
+        self.debug = debug
+        self.timeout = timeout
+        self.allow = None if allow is None else frozenset(allow)
+        self._handlers: Dict[str, _Handler] = {}
+        self._hooks: List[Callable[..., Any]] = []
+        self._incoming: Dict[int, Tuple[Invocation, "asyncio.Future[Any]"]] = {}
+        self._outgoing: Dict[int, _Pending] = {}
+        self._next_id = 1
+
+    # -- native handlers, for the page ----------------------------------------------------
+
+    def handle(self, name: str, fn: Callable[..., Any], thread: bool = False) -> Callable[[], None]:
+        """Answer the page's ``craft.invoke(name, ...)`` with ``fn(*args)``.
+
+        One handler per name: registering a second raises ``ValueError`` (remove the
+        first with ``remove_handler``). Returns a function that removes this handler.
+        """
+        if not callable(fn):
+            raise TypeError("handler for {!r} must be callable".format(name))
+        if name in self._handlers:
+            raise ValueError("a handler for {!r} is already registered; remove_handler() it first".format(name))
+        entry = _Handler(fn, thread)
+        self._handlers[name] = entry
+
+        def remove() -> None:
+            if self._handlers.get(name) is entry:
+                del self._handlers[name]
+
+        return remove
+
+    def remove_handler(self, name: str) -> None:
+        """Forget the handler of ``name`` (no error if there is none)."""
+        self._handlers.pop(name, None)
+
+    def add_hook(self, hook: Callable[..., Any]) -> Callable[[], None]:
+        """The seed's ``on('invoke', (name, args, respond) => ...)``: see every invoke first.
+
+        A hook that calls ``respond(value)`` answers the invoke itself;
+        ``respond({"error": "message"})`` refuses it with that message.
+        """
+        self._hooks.append(hook)
+        return lambda: self._hooks.remove(hook) if hook in self._hooks else None
+
+    def on_invoke(self, message: protocol.Invoke) -> None:
+        """The page invoked ``message.name``: answer it, one way or another."""
+        invocation = Invocation(message.id, message.name, message.args)
+        refusal = self._screen(invocation)
+        if refusal is not None:
+            kind, payload = refusal
+            if kind == "value":
+                self._reply_value(invocation, payload)
+            else:
+                self._reply_error(invocation, payload)
+            return
+        handler = self._handlers[message.name]
+        token = _current.set(invocation)
+        try:
+            if handler.thread:
+                context = contextvars.copy_context()
+                future = self._loop().run_in_executor(None, context.run, handler.fn, *message.args)
+            else:
+                result = handler.fn(*message.args)
+                if not inspect.isawaitable(result):
+                    self._reply_value(invocation, result)
+                    return
+                future = asyncio.ensure_future(result, loop=self._loop())
+        except Exception as error:
+            self._reply_error(invocation, self._handler_failed(invocation, error))
+            return
+        finally:
+            _current.reset(token)
+        self._incoming[message.id] = (invocation, future)
+        future.add_done_callback(lambda done: self._finished(invocation, done))
+
+    def on_cancel(self, message: protocol.Cancel) -> None:
+        """The page gave up on its invoke: cancel the handler's work, send no answer."""
+        entry = self._incoming.pop(message.id, None)
+        if entry is not None:
+            invocation, future = entry
+            invocation.cancel_event.set()
+            future.cancel()
+
+    # -- page handlers, for native --------------------------------------------------------
+
+    def invoke(self, name: str, args: Sequence[Any], timeout: Optional[float] = None) -> "asyncio.Future[Any]":
+        """Call the page's ``craft.handle(name, fn)``; returns a future of its answer.
+
+        ``timeout`` (seconds) defaults to the panel's. ``future.cancel()`` aborts the
+        page handler's ``AbortSignal``.
+        """
+        call_id = self._next_id
+        self._next_id += 1
+        try:
+            encoded = protocol.encode({"kind": protocol.Kind.INVOKE, "id": call_id, "name": name, "args": list(args)})
+        except TypeError as error:
+            raise SerializationError("arguments of invoke {!r}: {}".format(name, error)) from None
+        loop = self._loop()
+        future = loop.create_future()
+        seconds = self.timeout if timeout is None else timeout
+        timer = loop.call_later(seconds, self._expire, call_id) if seconds else None
+        self._outgoing[call_id] = _Pending(name, future, timer)
+        future.add_done_callback(lambda done: self._outgoing_done(call_id, done))
+        self._send(encoded)
+        return future
+
+    def on_reply(self, message: Any) -> None:
+        """The page answered one of native's invokes."""
+        pending = self._outgoing.pop(message.id, None)
+        if pending is None or pending.future.done():
+            return  # answered after a timeout or a cancellation: nobody waits any more
+        if pending.timer is not None:
+            pending.timer.cancel()
+        if isinstance(message, protocol.Result):
+            pending.future.set_result(message.value)
+        else:
+            error = error_from_reply(message.error, pending.name)
+            self._report(error)
+            pending.future.set_exception(error)
+
+    # -- the page or the panel goes ---------------------------------------------------------
+
+    def abandon(self, make_error: Callable[[str], BaseException]) -> None:
+        """Settle everything pending with ``make_error(handler_name)``; cancel handlers."""
+        outgoing, self._outgoing = self._outgoing, {}
+        for pending in outgoing.values():
+            if pending.timer is not None:
+                pending.timer.cancel()
+            if not pending.future.done():
+                pending.future.set_exception(make_error(pending.name))
+        incoming, self._incoming = self._incoming, {}
+        for invocation, future in incoming.values():
+            invocation.cancel_event.set()
+            future.cancel()
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _screen(self, invocation: Invocation) -> Optional[Tuple[str, Any]]:
+        """Why this invoke is not for its handler: ("value", v), ("error", e), or None."""
+        name = invocation.name
+        if self.allow is not None and name not in self.allow:
+            return "error", self._refuse(NotAllowed("Handler {!r} is not allowed".format(name), name))
+        answers: List[Any] = []
+        for hook in list(self._hooks):
+            try:
+                hook(name, invocation.args, lambda value=None: answers.append(value))
+            except Exception as error:
+                failure = NotAllowed("the invoke hook failed on {!r}: {}".format(name, error), name)
+                failure.__cause__ = error
+                return "error", self._refuse(failure)
+            if answers:
+                answer = answers[0]
+                if isinstance(answer, dict) and "error" in answer:
+                    return "error", self._refuse(NotAllowed(str(answer["error"]), name))
+                return "value", answer
+        if name not in self._handlers:
+            return "error", self._refuse(HandlerNotFound("No handler registered for {!r}".format(name), name))
+        return None
+
+    def _refuse(self, error: InvokeError) -> Dict[str, Any]:
+        self._report(error)
+        return {"name": type(error).__name__, "message": str(error), "code": None, "stack": None}
+
+    def _handler_failed(self, invocation: Invocation, error: BaseException) -> Dict[str, Any]:
+        failure = HandlerError("handler {!r} raised {}: {}".format(invocation.name, type(error).__name__, error),
+                               invocation.name)
+        failure.__cause__ = error
+        self._report(failure)
+        return describe_exception(error, self.debug)
+
+    def _finished(self, invocation: Invocation, future: "asyncio.Future[Any]") -> None:
+        if self._incoming.pop(invocation.id, None) is None or invocation.cancelled:
+            return  # cancelled by the page, or the page is gone: nobody to answer
+        if future.cancelled():
+            error: BaseException = asyncio.CancelledError("the handler was cancelled")
+            self._reply_error(invocation, self._handler_failed(invocation, error))
+        elif future.exception() is not None:
+            self._reply_error(invocation, self._handler_failed(invocation, future.exception()))  # type: ignore
+        else:
+            self._reply_value(invocation, future.result())
+
+    def _reply_value(self, invocation: Invocation, value: Any) -> None:
+        try:
+            encoded = protocol.encode({"kind": protocol.Kind.RESULT, "id": invocation.id, "value": value})
+        except TypeError as error:
+            failure = SerializationError("the value returned by {!r} cannot be sent: {}".format(invocation.name, error))
+            self._report(failure)
+            self._reply_error(invocation, describe_exception(failure, False))
+            return
+        self._send(encoded)
+
+    def _reply_error(self, invocation: Invocation, error: Dict[str, Any]) -> None:
+        self._send(protocol.encode({"kind": protocol.Kind.ERROR, "id": invocation.id, "error": error}))
+
+    def _expire(self, call_id: int) -> None:
+        pending = self._outgoing.pop(call_id, None)
+        if pending is None or pending.future.done():
+            return
+        error = InvokeTimeout("invoke {!r} had no answer in time".format(pending.name), pending.name)
+        self._report(error)
+        pending.future.set_exception(error)
+        self._send(protocol.encode({"kind": protocol.Kind.CANCEL, "id": call_id}))
+
+    def _outgoing_done(self, call_id: int, future: "asyncio.Future[Any]") -> None:
+        if future.cancelled():
+            pending = self._outgoing.pop(call_id, None)
+            if pending is not None:
+                if pending.timer is not None:
+                    pending.timer.cancel()
+                self._send(protocol.encode({"kind": protocol.Kind.CANCEL, "id": call_id}))
