@@ -6,19 +6,43 @@
 /** The page announces itself after each load; `page` is new every time. */
 export interface HelloMessage { kind: 'hello'; page: string }
 /** Native accepted the page: queued messages flow, `craft.ready` resolves. */
-export interface WelcomeMessage { kind: 'welcome' }
+export interface WelcomeMessage { kind: 'welcome'; invokeTimeout: number | null }
 /** A named event, either direction. */
 export interface EventMessage { kind: 'event'; name: string; data: unknown }
 /** A page-side failure (a listener threw), reported to native's on_ipc_error. */
 export interface FaultMessage { kind: 'fault'; message: string; name: string | null; stack: string | null }
 
-export type PageToNative = HelloMessage | EventMessage | FaultMessage;
-export type NativeToPage = WelcomeMessage | EventMessage;
+/** A call of handler `name`; `id` is counted by the caller. */
+export interface InvokeMessage { kind: 'invoke'; id: number; name: string; args: unknown[] }
+/** The value invoke `id` resolved to. */
+export interface ResultMessage { kind: 'result'; id: number; value: unknown }
+/** What invoke `id` rejected with. */
+export interface ErrorMessage {
+  kind: 'error'; id: number;
+  error: { name: string | null; message: string; code?: string | number | null; stack?: string | null };
+}
+/** The caller of invoke `id` gave up (abort, timeout, future.cancel()). */
+export interface CancelMessage { kind: 'cancel'; id: number }
+
+export type PageToNative = HelloMessage | EventMessage | FaultMessage
+  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage;
+export type NativeToPage = WelcomeMessage | EventMessage
+  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage;
 export type Batch<M> = M[];
 
 // ---- The API the page uses ----------------------------------------------------------------
 
 export type Unsubscribe = () => void;
+
+/** Options for craft.invoke, marked by craft.options() so they are not an argument. */
+export interface InvokeOptions { signal?: AbortSignal; timeout?: number }
+export interface MarkedInvokeOptions extends InvokeOptions { readonly __craftOptions: true }
+
+/** How a rejected invoke looks: the native exception's message, class name and code. */
+export interface InvokeError extends Error { code?: string | number; remoteStack?: string }
+
+/** `this` inside a craft.handle() handler (use a function, not an arrow, to read it). */
+export interface HandlerContext { signal: AbortSignal; name: string }
 
 export interface Craft {
   /** Send event `name` with JSON `data` to native. */
@@ -29,6 +53,12 @@ export interface Craft {
   once(name: string, fn: (data: any) => unknown): Unsubscribe;
   /** Remove `fn`, or every listener of `name`. */
   off(name: string, fn?: (data: any) => unknown): void;
+  /** Call native handler `name`; a last craft.options({signal, timeout}) argument cancels or bounds it. */
+  invoke<T = any>(name: string, ...args: unknown[]): Promise<T>;
+  /** Mark invoke options. */
+  options(options: InvokeOptions): MarkedInvokeOptions;
+  /** Answer native's window.invoke(name, ...args); returns a remover. */
+  handle(name: string, fn: (this: HandlerContext, ...args: any[]) => unknown): Unsubscribe;
   /** Resolves when native has accepted this page. */
   readonly ready: Promise<Craft>;
 }
