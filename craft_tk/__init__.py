@@ -23,6 +23,7 @@ from ._errors import (
 from ._eventloop import TkAsyncio
 from ._invoke import Invocation, current_invocation
 from ._panel import WebPanel
+from ._state import SharedState, StateDict, StateError, StateList, create_shared_state
 from ._window import CraftWindow, create_window
 from .backends import load_backend
 
@@ -46,8 +47,13 @@ __all__ = [
     "ProtocolError",
     "RemoteError",
     "SerializationError",
+    "SharedState",
+    "StateDict",
+    "StateError",
+    "StateList",
     "TkAsyncio",
     "WebPanel",
+    "create_shared_state",
     "create_window",
     "current_invocation",
     "load_backend",

@@ -10,13 +10,14 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 import logging
 import threading
 import asyncio
-from typing import Any, Callable, List, Optional, Sequence, TypeVar
+from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
 
 from . import _protocol as protocol
 from ._errors import IpcError, ListenerError, PageError, PageGone, PanelClosed
 from ._eventloop import TkAsyncio
 from ._invoke import Invocations
 from ._listeners import Listeners
+from ._state import SharedState, app_state
 from .backends._base import Transport
 
 __all__ = ["Dispatcher"]
@@ -36,6 +37,7 @@ class Dispatcher:
         debug: bool = False,
         invoke_timeout: Optional[float] = None,
         allow: Optional[Sequence[str]] = None,
+        state: Optional[SharedState] = None,
     ) -> None:
         self.driver = driver
         self.debug = debug
@@ -43,10 +45,12 @@ class Dispatcher:
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
         self.invocations = Invocations(self._enqueue, lambda: driver.loop, self.report, debug, invoke_timeout, allow)
         self._error_handlers: List[ErrorHandler] = []
-        self._outbox: List[bytes] = []
+        self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: shared state patches
         self._flush_scheduled = False
         self._page: Optional[str] = None
         self._closed = False
+        self.state = state if state is not None else app_state()
+        self._detach_state = self.state.attach(self._enqueue)
 
     # -- app-facing -----------------------------------------------------------------------
 
@@ -148,6 +152,7 @@ class Dispatcher:
         self._closed = True
         self._page = None
         self._outbox = []
+        self._detach_state()
         self.invocations.abandon(lambda name: PanelClosed("the panel closed before answering {!r}".format(name)))
 
     def report(self, error: IpcError) -> None:
@@ -178,6 +183,8 @@ class Dispatcher:
             self.invocations.on_reply(message)
         elif isinstance(message, protocol.Cancel):
             self.invocations.on_cancel(message)
+        elif isinstance(message, protocol.StateOps):
+            self._page_state(message.ops)
         elif isinstance(message, protocol.Hello):
             self._connect(message.page)
         elif isinstance(message, protocol.Fault):
@@ -185,14 +192,25 @@ class Dispatcher:
         else:  # a ProtocolError from decode_batch
             self.report(message)
 
+    def _page_state(self, ops: List[Any]) -> None:
+        """Apply a page's state writes; revert the refused ones in that page."""
+        refused = self.state.apply_from_page(ops)
+        if refused:
+            for _, error in refused:
+                self.report(error)
+            corrections = [self.state.revert_op(path) for path, _ in refused]
+            self._enqueue(protocol.encode({"kind": protocol.Kind.STATE, "version": self.state.version,
+                                           "force": True, "ops": corrections}))
+
     def _connect(self, page: str) -> None:
         self._page = page
         timeout = self.invocations.timeout
         welcome = {"kind": protocol.Kind.WELCOME, "invokeTimeout": timeout * 1000 if timeout else None}
+        welcome.update(self.state.welcome())
         self._outbox.insert(0, protocol.encode(welcome))
         self._schedule_flush()
 
-    def _enqueue(self, encoded: bytes) -> None:
+    def _enqueue(self, encoded: Union[bytes, Callable[[], bytes]]) -> None:
         if self._closed:
             return
         self._outbox.append(encoded)
@@ -207,7 +225,7 @@ class Dispatcher:
         self._flush_scheduled = False
         if self._page is None or not self._outbox or self.transport is None:
             return
-        wire = protocol.encode_batch(self._outbox)
+        wire = protocol.encode_batch([part if isinstance(part, bytes) else part() for part in self._outbox])
         self._outbox = []
         try:
             self.transport.post(wire)

@@ -10,6 +10,7 @@ The tree::
         ├── ListenerError           a native listener raised (the original is ``__cause__``)
         ├── PageError               the page reported a failure of its own (a listener threw)
         ├── SerializationError      a value that JSON cannot carry (also a ``TypeError``)
+        ├── StateError              a refused shared-state write (in ``_state``; a ``ValueError``)
         └── InvokeError             an invoke that did not produce a value
             ├── HandlerError        a native handler raised, as sent to the page
             ├── RemoteError         the page's handler threw (``name``, ``stack``, ``code``)

@@ -7,10 +7,12 @@ import tkinter as tk
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import jsbridge
+import orjson
 
 from ._dispatcher import Dispatcher
 from ._errors import IpcError
 from ._eventloop import TkAsyncio
+from ._state import SharedState
 from .backends import Page, load_backend
 
 __all__ = ["IpcMethods", "WebPanel"]
@@ -70,7 +72,9 @@ class WebPanel(tk.Frame, IpcMethods):
     Pack or grid it like any widget. ``backend`` is ``"auto"``, ``"cef"``, ``"tkhtml"``
     or ``"loopback"`` (see ``craft_tk.backends``). ``invoke_timeout`` (seconds) is the
     default timeout of invokes in both directions; ``allow`` lists the only handler names
-    the page may invoke. ``debug=True`` lets native tracebacks reach the page. Destroying
+    the page may invoke. ``state`` is the shared state the page sees as ``craft.state``
+    (default: the app's, see ``create_shared_state``). ``debug=True`` lets native tracebacks
+    reach the page. Destroying
     the panel closes its browser and settles every pending invoke. Example::
 
         panel = WebPanel(root, html="<script>craft.send('hi', 1)</script>")
@@ -88,6 +92,7 @@ class WebPanel(tk.Frame, IpcMethods):
         base_url: Optional[str] = None,
         invoke_timeout: Optional[float] = None,
         allow: Optional[Sequence[str]] = None,
+        state: Optional[SharedState] = None,
         **frame_options: Any
     ) -> None:
         if html is not None and url is not None:
@@ -96,9 +101,9 @@ class WebPanel(tk.Frame, IpcMethods):
         frame_options.setdefault("width", 800)
         frame_options.setdefault("height", 600)
         super().__init__(master, **frame_options)
-        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow)
+        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state)
         self.backend: str = transport_class.name
-        self.transport = transport_class(self, self._dispatcher, _bridge_source())
+        self.transport = transport_class(self, self._dispatcher, self._bridge_script)
         self._dispatcher.transport = self.transport
         self._closed = False
         self.bind("<Destroy>", self._on_destroy, add="+")
@@ -106,6 +111,18 @@ class WebPanel(tk.Frame, IpcMethods):
             self.load_url(url)
         else:
             self.load_html(html or "", base_url)
+
+    @property
+    def state(self) -> SharedState:
+        """The shared state this panel's page sees as ``craft.state``."""
+        return self._dispatcher.state
+
+    def _bridge_script(self) -> str:
+        """craft.js, preceded by the state snapshot the page starts from."""
+        boot = orjson.dumps(self._dispatcher.state.welcome()).decode("utf-8")
+        # Safe inside <script> and in pre-ES2019 engines: no "</", no raw U+2028/U+2029.
+        boot = boot.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return "window.__craftBoot = " + boot + ";\n" + _bridge_source()
 
     @property
     def connected(self) -> bool:

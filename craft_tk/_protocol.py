@@ -15,7 +15,12 @@ kind         direction  fields
 ``result``   both       ``id``: the invoke's id, ``value``: any JSON value
 ``error``    both       ``id``, ``error``: {``name``, ``message``, ``code``, ``stack``}
 ``cancel``   both       ``id``: the caller gave up (abort, timeout, future.cancel())
+``state``    both       ``ops``: [[path, value] | [path] (delete)], in order;
+                        -> page also ``version`` (pages drop patches they have) and
+                        ``force`` (a correction to apply whatever the version)
 ===========  =========  ==========================================================
+
+``welcome`` also carries ``state`` (the snapshot) and ``stateVersion``.
 
 Invoke ids are counted by the caller; each side keys what it answers by the peer's ids
 and what it awaits by its own, so the two directions never collide.
@@ -37,6 +42,7 @@ __all__ = [
     "Kind",
     "Message",
     "Result",
+    "StateOps",
     "decode_batch",
     "encode",
     "encode_batch",
@@ -54,6 +60,7 @@ class Kind:
     RESULT = "result"
     ERROR = "error"
     CANCEL = "cancel"
+    STATE = "state"
 
 
 class Hello(NamedTuple):
@@ -105,7 +112,13 @@ class Cancel(NamedTuple):
     id: int
 
 
-Message = Union[Hello, Event, Fault, Invoke, Result, ErrorReply, Cancel]
+class StateOps(NamedTuple):
+    """State changes a page made, in order: [path, value] sets, [path] deletes."""
+
+    ops: List[Any]
+
+
+Message = Union[Hello, Event, Fault, Invoke, Result, ErrorReply, Cancel, StateOps]
 
 
 def encode(message: dict) -> bytes:
@@ -157,6 +170,11 @@ def _parse(message: Any) -> Message:
         return ErrorReply(_id(message), error)
     if kind == Kind.CANCEL:
         return Cancel(_id(message))
+    if kind == Kind.STATE:
+        ops = message.get("ops")
+        if not isinstance(ops, list):
+            raise ProtocolError("'state' message needs a list 'ops'")
+        return StateOps(ops)
     if kind == Kind.HELLO:
         return Hello(_text(message, "page"))  # type: ignore[arg-type]
     if kind == Kind.FAULT:

@@ -17,7 +17,7 @@
 
   var KIND = {
     HELLO: 'hello', WELCOME: 'welcome', EVENT: 'event', FAULT: 'fault',
-    INVOKE: 'invoke', RESULT: 'result', ERROR: 'error', CANCEL: 'cancel'
+    INVOKE: 'invoke', RESULT: 'result', ERROR: 'error', CANCEL: 'cancel', STATE: 'state'
   };
   var HOST_POLL_MS = 5;
 
@@ -53,7 +53,7 @@
     if (!connected || outbox.length === 0) {
       return;
     }
-    var batch = outbox;
+    var batch = outbox.map(function (part) { return typeof part === 'function' ? part() : part; });
     outbox = [];
     if (!postNow(batch)) {
       outbox = batch.concat(outbox); // the host went away: keep them for the next hello
@@ -68,6 +68,11 @@
     if (encoded === undefined) {
       throw new TypeError('craft: this value cannot be sent as JSON');
     }
+    queueEncoded(encoded);
+  }
+
+  /** Queue an encoded message, or a function that encodes one at flush time. */
+  function queueEncoded(encoded) {
     outbox.push(encoded);
     if (connected && !flushScheduled) {
       flushScheduled = true;
@@ -246,7 +251,11 @@
       case KIND.RESULT: settleCall(message.id, 'resolve', message.value); break;
       case KIND.ERROR: settleCall(message.id, 'reject', makeError(message.error)); break;
       case KIND.CANCEL: cancelRunning(message.id); break;
+      case KIND.STATE: receiveState(message); break;
       case KIND.WELCOME:
+        if (message.stateVersion !== stateVersion) {
+          replaceState(message.state || {}, message.stateVersion);
+        }
         defaultTimeoutMs = message.invokeTimeout || null;
         Object.keys(pendingCalls).forEach(function (id) {
           if (pendingCalls[id].usesDefault) { armTimer(Number(id), defaultTimeoutMs); }
@@ -256,6 +265,242 @@
         flush();
         break;
     }
+  }
+
+  // ---- shared state: craft.state, craft.watchState -----------------------------------------
+  // Native is the authority: local writes apply at once and go to native, which applies
+  // them in its order and broadcasts them back; patches carry versions so that a page
+  // never goes back to an older snapshot. Only JSON values; three keys are refused.
+
+  var boot = root.__craftBoot || null;
+  try { delete root.__craftBoot; } catch (ignored) { /* not deletable: harmless */ }
+  var stateData = boot && boot.state ? boot.state : {};
+  var stateVersion = boot ? boot.stateVersion : -1;
+  var stateWatchers = [];
+  var stateOut = null;  // ops of this tick, by path, in order; null once sent
+  var proxies = Object.create(null);
+  function isForbidden(key) {  // not an object literal: '__proto__' there sets the prototype
+    return key === '__proto__' || key === 'constructor' || key === 'prototype';
+  }
+  var hasOwn = Object.prototype.hasOwnProperty;
+
+  function lookup(path) {
+    var node = stateData;
+    for (var i = 0; i < path.length; i++) {
+      if (node === null || typeof node !== 'object' || !hasOwn.call(node, path[i])) {
+        return undefined;
+      }
+      node = node[path[i]];
+    }
+    return node;
+  }
+
+  function checkValue(value, where) {
+    if (value !== null && typeof value === 'object') {
+      Object.keys(value).forEach(function (key) {
+        if (isForbidden(key)) {
+          throw new TypeError('craft.state: the key "' + key + '" is not allowed (' + where + ')');
+        }
+        checkValue(value[key], where);
+      });
+    }
+  }
+
+  function toJson(value) {
+    var text = JSON.stringify(value);
+    if (text === undefined) {
+      throw new TypeError('craft.state holds JSON values only');
+    }
+    return text;
+  }
+
+  function related(a, b) {
+    var n = Math.min(a.length, b.length);
+    for (var i = 0; i < n; i++) {
+      if (String(a[i]) !== String(b[i])) { return false; }
+    }
+    return true;
+  }
+
+  function watchedBefore(paths) {
+    return stateWatchers.map(function (watcher) {
+      var touched = paths === null || paths.some(function (path) { return related(watcher.path, path); });
+      return { watcher: watcher, touched: touched, json: touched ? JSON.stringify(lookup(watcher.path)) : undefined };
+    });
+  }
+
+  function parsed(json) {
+    return json === undefined ? undefined : JSON.parse(json);
+  }
+
+  function fireWatchers(before) {
+    before.forEach(function (entry) {
+      if (!entry.touched || stateWatchers.indexOf(entry.watcher) < 0) { return; }
+      var now = JSON.stringify(lookup(entry.watcher.path));
+      if (now === entry.json) { return; }
+      try {
+        entry.watcher.fn(parsed(now), parsed(entry.json));
+      } catch (error) {
+        reportFault(error, 'state watcher for "' + entry.watcher.path.join('.') + '"');
+      }
+    });
+  }
+
+  // Local writes notify watchers once per run of page code (a push or a splice is several
+  // writes underneath), right after it: the values before the first write are kept here.
+  var localBefore = null;
+
+  function fireLocalWatchers() {
+    if (localBefore === null) {
+      return;  // already fired, when a patch from native came in first
+    }
+    var before = localBefore;
+    localBefore = null;
+    fireWatchers(before);
+  }
+
+  function applyOp(op) {
+    var path = op[0];
+    if (!path.length) { return; }
+    var parent = lookup(path.slice(0, -1));
+    if (parent === null || typeof parent !== 'object') { return; }
+    var key = path[path.length - 1];
+    if (op.length === 2) {
+      parent[key] = op[1];
+    } else if (Array.isArray(parent)) {
+      parent.splice(Number(key), 1);
+    } else {
+      delete parent[key];
+    }
+  }
+
+  function applyOps(ops) {
+    if (localBefore !== null) {
+      fireLocalWatchers();  // local changes first, so each watcher sees them in order
+    }
+    var before = watchedBefore(ops.map(function (op) { return op[0]; }));
+    ops.forEach(applyOp);
+    fireWatchers(before);
+  }
+
+  function receiveState(message) {
+    if (!message.force && message.version <= stateVersion) {
+      return;  // already in the snapshot this page started from
+    }
+    if (!message.force) { stateVersion = message.version; }
+    applyOps(message.ops);
+  }
+
+  function replaceState(data, version) {
+    if (localBefore !== null) {
+      fireLocalWatchers();
+    }
+    var before = watchedBefore(null);
+    stateData = data;
+    stateVersion = version;
+    fireWatchers(before);
+  }
+
+  function encodeStateOps() {
+    var ops = Object.keys(stateOut).map(function (key) { return stateOut[key]; });
+    stateOut = null;
+    return JSON.stringify({ kind: KIND.STATE, ops: ops });
+  }
+
+  /** A write from this page: apply it here, then tell native (coalesced per tick). */
+  function writeState(path, value, isDelete) {
+    path.forEach(function (key) {
+      if (isForbidden(key)) {
+        throw new TypeError('craft.state: the key "' + key + '" is not allowed');
+      }
+    });
+    // A change inside an array crosses as the whole array (native has no array paths).
+    for (var depth = 0; depth < path.length - 1; depth++) {
+      var node = lookup(path.slice(0, depth + 1));
+      if (Array.isArray(node)) {
+        var copy = JSON.parse(JSON.stringify(node));
+        var inner = path.slice(depth + 1);
+        var holder = inner.length > 1 ? lookupIn(copy, inner.slice(0, -1)) : copy;
+        if (isDelete) { delete holder[inner[inner.length - 1]]; } else { holder[inner[inner.length - 1]] = value; }
+        return writeState(path.slice(0, depth + 1), copy, false);
+      }
+    }
+    var op = isDelete ? [path] : [path, JSON.parse(toJson(value))];
+    if (!isDelete) { checkValue(op[1], path.join('.')); }
+    if (localBefore === null) {
+      localBefore = watchedBefore(null);
+      Promise.resolve().then(fireLocalWatchers);
+    }
+    applyOp(op);
+    if (stateOut === null) {
+      stateOut = Object.create(null);
+      queueEncoded(encodeStateOps);
+    }
+    var key = JSON.stringify(path);
+    delete stateOut[key];
+    stateOut[key] = op;
+    return true;
+  }
+
+  function lookupIn(node, path) {
+    for (var i = 0; i < path.length; i++) { node = node[path[i]]; }
+    return node;
+  }
+
+  function stateProxy(path) {
+    var key = JSON.stringify(path);
+    var node = lookup(path);
+    var cached = proxies[key];
+    if (cached && cached.isArray === Array.isArray(node)) {
+      return cached.proxy;
+    }
+    var target = Array.isArray(node) ? [] : {};
+    var proxy = new Proxy(target, {
+      get: function (t, name) {
+        var live = lookup(path);
+        if (typeof name !== 'string' || live === null || typeof live !== 'object') {
+          return live === null || live === undefined ? undefined : live[name];
+        }
+        if (Array.isArray(live) && !hasOwn.call(live, name)) {
+          return live[name] === undefined ? Array.prototype[name] : live[name];  // length, push...
+        }
+        var value = hasOwn.call(live, name) ? live[name] : undefined;
+        return value !== null && typeof value === 'object' ? stateProxy(path.concat([name])) : value;
+      },
+      set: function (t, name, value) {
+        var live = lookup(path);
+        if (Array.isArray(live) && name === 'length') {
+          var copy = JSON.parse(JSON.stringify(live));
+          copy.length = value;
+          return writeState(path, copy, false);
+        }
+        return writeState(path.concat([String(name)]), value, false);
+      },
+      deleteProperty: function (t, name) {
+        return writeState(path.concat([String(name)]), undefined, true);
+      },
+      has: function (t, name) {
+        var live = lookup(path);
+        return live !== null && typeof live === 'object' && name in live;
+      },
+      ownKeys: function () {
+        var live = lookup(path);
+        var keys = live !== null && typeof live === 'object' ? Object.keys(live) : [];
+        return Array.isArray(target) ? keys.concat(['length']) : keys;
+      },
+      getOwnPropertyDescriptor: function (t, name) {
+        var live = lookup(path);
+        if (Array.isArray(target) && name === 'length') {
+          return { value: Array.isArray(live) ? live.length : 0, writable: true, enumerable: false, configurable: false };
+        }
+        if (live === null || typeof live !== 'object' || !hasOwn.call(live, name)) {
+          return undefined;
+        }
+        return { value: proxy[name], writable: true, enumerable: true, configurable: true };
+      }
+    });
+    proxies[key] = { proxy: proxy, isArray: Array.isArray(node) };
+    return proxy;
   }
 
   // ---- AbortSignal: Chromium has it; SpiderMonkey under PythonMonkey does not ------------
@@ -396,9 +641,32 @@
       };
     },
 
+    /**
+     * Call fn(newValue, oldValue) when the shared state at `path` (a key or a dotted path)
+     * changes, also through changes below or above it. Returns an unsubscribe function.
+     */
+    watchState: function (path, fn) {
+      if (typeof fn !== 'function') {
+        throw new TypeError('craft.watchState: the watcher must be a function');
+      }
+      var watcher = { path: String(path).split('.'), fn: fn };
+      stateWatchers.push(watcher);
+      return function () {
+        var i = stateWatchers.indexOf(watcher);
+        if (i >= 0) { stateWatchers.splice(i, 1); }
+      };
+    },
+
     /** Resolves (to craft) when the native side has accepted this page. */
     ready: ready
   };
+
+  /** The shared state, as a plain-looking object: reads are live, writes sync to native. */
+  Object.defineProperty(craft, 'state', {
+    get: function () { return stateProxy([]); },
+    set: function () { throw new TypeError('craft.state cannot be replaced; set its keys instead'); },
+    enumerable: true
+  });
 
   Object.defineProperty(root, '__craftReceive', { value: receive, configurable: true });
   Object.defineProperty(root, 'craft', { value: craft, configurable: true, enumerable: true });

@@ -6,7 +6,7 @@ all of that lives in the core, once.
 """
 
 import tkinter as tk
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional
 
 from typing_extensions import Protocol
 
@@ -38,8 +38,9 @@ class Transport(Protocol):
     After ``close`` the transport sends and receives nothing.
     """
 
-    def __init__(self, frame: tk.Frame, host: PageHost, bridge: str) -> None:
-        """Prepare to show pages in ``frame``; ``bridge`` is the text of craft.js."""
+    def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
+        """Prepare to show pages in ``frame``; ``bridge()`` gives the bridge script to run
+        first in each page (craft.js and the state snapshot of that moment)."""
 
     def load(self, page: Page) -> None:
         """Show ``page``, with the bridge running before the page's first script."""

@@ -14,7 +14,7 @@ import tempfile
 import urllib.parse
 import time
 import tkinter as tk
-from typing import Any, Optional, Set
+from typing import Any, Callable, Optional, Set
 
 from .._errors import BackendUnavailable
 from .._html import inject_bridge
@@ -114,12 +114,13 @@ class CefTransport:
 
     name = "cef"
 
-    def __init__(self, frame: tk.Frame, host: PageHost, bridge: str) -> None:
+    def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
         self._frame = frame
         self._host = host
         self._bridge = bridge
         self._page = Page()
         self._temp_file: Optional[str] = None
+        self._own_load_pending = False
         self._browser: Any = None
         self._bindings = cef.JavascriptBindings(bindToFrames=False, bindToPopups=False)
         self._bindings.SetFunction("__craftHostPost", host.receive)
@@ -160,9 +161,12 @@ class CefTransport:
             self._browser.LoadUrl(page.url or "about:blank")
 
     def reload(self) -> None:
-        self._host.page_loading()
-        if self._browser is not None:
-            self._browser.Reload()
+        if self._page.url and not self._page.url.startswith("file://"):
+            self._host.page_loading()
+            if self._browser is not None:
+                self._browser.Reload()
+        else:
+            self.load(self._page)  # written anew: the bridge carries today's state
 
     def post(self, wire: str) -> None:
         if self._browser is not None:
@@ -196,24 +200,35 @@ class CefTransport:
         """Write the page, bridge first, to a temporary file and load that."""
         handle, path = tempfile.mkstemp(prefix="craft-", suffix=".html")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(inject_bridge(html, self._bridge, base_url))
+            out.write(inject_bridge(html, self._bridge(), base_url))
         self._remove_temp_file()
         self._temp_file = path
+        self._own_load_pending = True
         self._browser.LoadUrl("file://" + path)
 
     def _navigating(self, url: str) -> bool:
-        """A main-frame navigation is starting; True cancels it (it is re-done with the bridge)."""
-        if url.startswith("file://") and urllib.parse.unquote(url[len("file://"):]) != self._temp_file:
-            self._frame.after_idle(self.load, Page(url=url))
+        """A main-frame navigation is starting; True cancels it, to re-do it with the bridge.
+
+        Local files are re-done with the bridge inlined; so is a reload the page started
+        (``location.reload()``), so that its bridge carries the state of now.
+        """
+        if not url.startswith("file://"):
+            return False
+        if urllib.parse.unquote(url[len("file://"):]) == self._temp_file:
+            if self._own_load_pending:
+                self._own_load_pending = False
+                return False
+            self._frame.after_idle(self.reload)
             return True
-        return False
+        self._frame.after_idle(self.load, Page(url=url))
+        return True
 
     def _page_started(self, frame: Any) -> None:
         if frame.GetUrl() == "about:blank":
             return  # the browser's first, empty document: not a page to connect
         self._host.page_loading()
         self._browser.SetJavascriptBindings(self._bindings)
-        frame.ExecuteJavascript(self._bridge)  # no-op where the page inlined it already
+        frame.ExecuteJavascript(self._bridge())  # no-op where the page inlined it already
 
     def _on_configure(self, event: tk.Event) -> None:
         if self._browser is not None:

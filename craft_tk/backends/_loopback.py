@@ -101,7 +101,7 @@ class LoopbackTransport:
 
     name = "loopback"
 
-    def __init__(self, frame: tk.Frame, host: PageHost, bridge: str) -> None:
+    def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
         self._host = host
         self._driver = TkAsyncio.of(frame)
         self.page = LoopbackPage(host, self._driver)

@@ -10,7 +10,7 @@ PythonMonkey's garbage collector away from its many-distinct-strings trap.
 
 import logging
 import tkinter as tk
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 import jsbridge
 
@@ -48,7 +48,7 @@ class TkhtmlTransport:
 
     name = "tkhtml"
 
-    def __init__(self, frame: tk.Frame, host: PageHost, bridge: str) -> None:
+    def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
         self._host = host
         self._bridge = bridge
         self._driver = TkAsyncio.of(frame)
@@ -113,7 +113,7 @@ class TkhtmlTransport:
             self._leave_page()  # a navigation the transport did not start
         self._world = _world_factory()(self._view.document, self._receive)
         self._world_root = root
-        self._run(self._bridge, entered=True, label="craft.js")
+        self._run(self._bridge(), entered=True, label="craft.js")
 
     def _run(self, code: str, this: Any = None, entered: bool = False, label: str = "script") -> None:
         if self._view is None:
