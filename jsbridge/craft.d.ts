@@ -6,7 +6,9 @@
 /** The page announces itself after each load; `page` is new every time. */
 export interface HelloMessage { kind: 'hello'; page: string }
 /** Native accepted the page: queued messages flow, `craft.ready` resolves. */
-export interface WelcomeMessage { kind: 'welcome'; invokeTimeout: number | null }
+export interface WelcomeMessage {
+  kind: 'welcome'; invokeTimeout: number | null; state: Record<string, unknown>; stateVersion: number;
+}
 /** A named event, either direction. */
 export interface EventMessage { kind: 'event'; name: string; data: unknown }
 /** A page-side failure (a listener threw), reported to native's on_ipc_error. */
@@ -24,10 +26,15 @@ export interface ErrorMessage {
 /** The caller of invoke `id` gave up (abort, timeout, future.cancel()). */
 export interface CancelMessage { kind: 'cancel'; id: number }
 
+/** A state op: [path, value] sets, [path] deletes. Paths hold object keys only. */
+export type StateOp = [string[], unknown] | [string[]];
+/** State changes, in order. From native: `version` (pages drop older) and `force` (a correction). */
+export interface StateMessage { kind: 'state'; ops: StateOp[]; version?: number; force?: boolean }
+
 export type PageToNative = HelloMessage | EventMessage | FaultMessage
-  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage;
+  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage;
 export type NativeToPage = WelcomeMessage | EventMessage
-  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage;
+  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage;
 export type Batch<M> = M[];
 
 // ---- The API the page uses ----------------------------------------------------------------
@@ -59,6 +66,10 @@ export interface Craft {
   options(options: InvokeOptions): MarkedInvokeOptions;
   /** Answer native's window.invoke(name, ...args); returns a remover. */
   handle(name: string, fn: (this: HandlerContext, ...args: any[]) => unknown): Unsubscribe;
+  /** The shared state: reads are live; writes (nested, delete, push/splice) sync to native. */
+  readonly state: Record<string, any>;
+  /** Watch a key or dotted path; fires once per change, also for changes below or above it. */
+  watchState(path: string, fn: (newValue: any, oldValue: any) => unknown): Unsubscribe;
   /** Resolves when native has accepted this page. */
   readonly ready: Promise<Craft>;
 }
