@@ -3,8 +3,11 @@
 See README.md for a tour; ``WebPanel`` and ``create_window`` are the entry points.
 """
 
+from ._channels import Channel
 from ._errors import (
     BackendUnavailable,
+    ChannelClosed,
+    ChannelFull,
     CraftError,
     HandlerError,
     HandlerNotFound,
@@ -31,6 +34,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BackendUnavailable",
+    "Channel",
+    "ChannelClosed",
+    "ChannelFull",
     "CraftError",
     "CraftWindow",
     "HandlerError",

@@ -10,9 +10,11 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 import logging
 import threading
 import asyncio
+import collections
 from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
 
 from . import _protocol as protocol
+from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel, Channels
 from ._errors import IpcError, ListenerError, PageError, PageGone, PanelClosed
 from ._eventloop import TkAsyncio
 from ._invoke import Invocations
@@ -23,6 +25,8 @@ from .backends._base import Transport
 __all__ = ["Dispatcher"]
 
 log = logging.getLogger("craft_tk")
+
+CHUNK_BUDGET_BYTES = 256 * 1024  # channel data per backend call, after everything else
 
 F = TypeVar("F", bound=Callable[..., Any])
 ErrorHandler = Callable[[IpcError], Any]
@@ -46,6 +50,8 @@ class Dispatcher:
         self.invocations = Invocations(self._enqueue, lambda: driver.loop, self.report, debug, invoke_timeout, allow)
         self._error_handlers: List[ErrorHandler] = []
         self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: shared state patches
+        self._chunks: "collections.deque[bytes]" = collections.deque()  # channel data, sent fairly
+        self.channels = Channels(self._enqueue, self._enqueue_chunk, lambda: driver.loop, self.report)
         self._flush_scheduled = False
         self._page: Optional[str] = None
         self._closed = False
@@ -83,6 +89,23 @@ class Dispatcher:
     def remove_handler(self, name: str) -> None:
         """Forget the handler of ``name``."""
         self.invocations.remove_handler(name)
+
+    def create_channel(self, name: str, window: int = DEFAULT_WINDOW, buffer: int = DEFAULT_BUFFER) -> Channel:
+        """Open native's end of channel ``name`` (the page's is ``craft.connectChannel``)."""
+        if self._closed:
+            raise PanelClosed("cannot open channel {!r}: the panel is closed".format(name))
+        return self.channels.create(name, window, buffer)
+
+    def on_channel(self, name: str, fn: Optional[Callable[[Channel], Any]] = None) -> Any:
+        """Accept channels the page opens as ``name``: ``fn(channel)`` gets native's end."""
+        if fn is None:
+            def register(fn: F) -> F:
+                self.channels.accept(name, fn)
+                return fn
+
+            return register
+        self.channels.accept(name, fn)
+        return fn
 
     def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> "asyncio.Future[Any]":
         """Call the page's ``craft.handle(name, fn)``; await the result or add a callback.
@@ -145,6 +168,8 @@ class Dispatcher:
         if self._page is not None:
             self.invocations.abandon(
                 lambda name: PageGone("the page reloaded or navigated away before answering {!r}".format(name), name))
+            self._chunks.clear()
+            self.channels.close_all("page reloaded or navigated away")
         self._page = None
 
     def close(self) -> None:
@@ -152,6 +177,8 @@ class Dispatcher:
         self._closed = True
         self._page = None
         self._outbox = []
+        self._chunks.clear()
+        self.channels.close_all("panel closed")
         self._detach_state()
         self.invocations.abandon(lambda name: PanelClosed("the panel closed before answering {!r}".format(name)))
 
@@ -183,6 +210,8 @@ class Dispatcher:
             self.invocations.on_reply(message)
         elif isinstance(message, protocol.Cancel):
             self.invocations.on_cancel(message)
+        elif isinstance(message, protocol.ChannelMessage):
+            self.channels.on_message(message)
         elif isinstance(message, protocol.StateOps):
             self._page_state(message.ops)
         elif isinstance(message, protocol.Hello):
@@ -216,17 +245,32 @@ class Dispatcher:
         self._outbox.append(encoded)
         self._schedule_flush()
 
+    def _enqueue_chunk(self, encoded: bytes) -> None:
+        if not self._closed:
+            self._chunks.append(encoded)
+            self._schedule_flush()
+
     def _schedule_flush(self) -> None:
         if not self._flush_scheduled and self._page is not None:
             self._flush_scheduled = True
             self.driver.call_soon(self._flush)
 
     def _flush(self) -> None:
+        """Send the tick's messages, then channel data up to a budget: a big stream delays
+        an event or an invoke by one flush at most."""
         self._flush_scheduled = False
-        if self._page is None or not self._outbox or self.transport is None:
+        if self._page is None or self.transport is None or not (self._outbox or self._chunks):
             return
-        wire = protocol.encode_batch([part if isinstance(part, bytes) else part() for part in self._outbox])
+        parts = [part if isinstance(part, bytes) else part() for part in self._outbox]
         self._outbox = []
+        budget = CHUNK_BUDGET_BYTES
+        while self._chunks and (budget > 0 or len(parts) == 0):
+            chunk = self._chunks.popleft()
+            parts.append(chunk)
+            budget -= len(chunk)
+        if self._chunks:
+            self._schedule_flush()
+        wire = protocol.encode_batch(parts)
         try:
             self.transport.post(wire)
         except Exception as error:

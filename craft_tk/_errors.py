@@ -5,6 +5,8 @@ The tree::
     CraftError                      every error craft_tk raises
     ├── BackendUnavailable          an engine cannot load here (says what to install)
     ├── PanelClosed                 the panel or window was destroyed
+    ├── ChannelClosed               sending on (or iterating past) a closed channel
+    ├── ChannelFull                 a channel's send buffer is full: await send()/drain()
     └── IpcError                    a failure in the IPC itself; all reach ``on_ipc_error``
         ├── ProtocolError           a malformed or unknown message from the page
         ├── ListenerError           a native listener raised (the original is ``__cause__``)
@@ -27,6 +29,8 @@ from typing import Any, Optional, Union
 
 __all__ = [
     "BackendUnavailable",
+    "ChannelClosed",
+    "ChannelFull",
     "CraftError",
     "HandlerError",
     "HandlerNotFound",
@@ -54,6 +58,18 @@ class BackendUnavailable(CraftError):
 
 class PanelClosed(CraftError):
     """The panel (or its window) has been destroyed."""
+
+
+class ChannelClosed(CraftError):
+    """The channel is closed; ``reason`` says why (``None`` for a plain close)."""
+
+    def __init__(self, message: str, reason: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ChannelFull(CraftError):
+    """The peer is not consuming and the send buffer is full: ``await`` sends instead."""
 
 
 class IpcError(CraftError):

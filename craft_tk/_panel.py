@@ -9,6 +9,7 @@ from typing import Any, Callable, Optional, Sequence, TypeVar
 import jsbridge
 import orjson
 
+from ._channels import Channel
 from ._dispatcher import Dispatcher
 from ._errors import IpcError
 from ._eventloop import TkAsyncio
@@ -59,6 +60,15 @@ class IpcMethods:
     def remove_handler(self, name: str) -> None:
         """Forget the handler of ``name``."""
         self._dispatcher.remove_handler(name)
+
+    def create_channel(self, name: str, window: int = 32, buffer: int = 256) -> Channel:
+        """Open native's end of channel ``name``: ``send``, ``on("message"|"close")``,
+        ``close``, ``async for``. The page connects with ``craft.connectChannel(name)``."""
+        return self._dispatcher.create_channel(name, window, buffer)
+
+    def on_channel(self, name: str, fn: Optional[Callable[[Channel], Any]] = None) -> Any:
+        """Accept each channel the page opens as ``name``: ``fn(channel)``; or a decorator."""
+        return self._dispatcher.on_channel(name, fn)
 
     def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> "asyncio.Future[Any]":
         """Call the page's ``craft.handle(name, fn)``: ``await`` it inside a coroutine, or

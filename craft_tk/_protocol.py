@@ -20,6 +20,11 @@ kind         direction  fields
                         ``force`` (a correction to apply whatever the version)
 ===========  =========  ==========================================================
 
+``chan-open``  both     ``name``, ``window``: this end exists and takes ``window`` unacked messages
+``chan-data``  both     ``name`` and ``data`` (JSON) or ``bin`` (base64 of bytes)
+``chan-ack``   both     ``name``, ``count``: messages consumed since the last ack
+``chan-close`` both     ``name``, ``reason`` (str or null)
+
 ``welcome`` also carries ``state`` (the snapshot) and ``stateVersion``.
 
 Invoke ids are counted by the caller; each side keys what it answers by the peer's ids
@@ -34,6 +39,7 @@ from ._errors import ProtocolError
 
 __all__ = [
     "Cancel",
+    "ChannelMessage",
     "ErrorReply",
     "Event",
     "Fault",
@@ -61,6 +67,10 @@ class Kind:
     ERROR = "error"
     CANCEL = "cancel"
     STATE = "state"
+    CHAN_OPEN = "chan-open"
+    CHAN_DATA = "chan-data"
+    CHAN_ACK = "chan-ack"
+    CHAN_CLOSE = "chan-close"
 
 
 class Hello(NamedTuple):
@@ -118,7 +128,16 @@ class StateOps(NamedTuple):
     ops: List[Any]
 
 
-Message = Union[Hello, Event, Fault, Invoke, Result, ErrorReply, Cancel, StateOps]
+class ChannelMessage(NamedTuple):
+    """A channel message of any ``chan-*`` kind; ``body`` is the whole message."""
+
+    kind: str
+    name: str
+    body: Dict[str, Any]
+
+
+Message = Union[Hello, Event, Fault, Invoke, Result, ErrorReply, Cancel, StateOps, ChannelMessage]
+_CHANNEL_KINDS = frozenset({Kind.CHAN_OPEN, Kind.CHAN_DATA, Kind.CHAN_ACK, Kind.CHAN_CLOSE})
 
 
 def encode(message: dict) -> bytes:
@@ -170,6 +189,8 @@ def _parse(message: Any) -> Message:
         return ErrorReply(_id(message), error)
     if kind == Kind.CANCEL:
         return Cancel(_id(message))
+    if kind in _CHANNEL_KINDS:
+        return ChannelMessage(kind, _text(message, "name"), message)  # type: ignore[arg-type]
     if kind == Kind.STATE:
         ops = message.get("ops")
         if not isinstance(ops, list):

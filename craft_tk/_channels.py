@@ -1,0 +1,291 @@
+"""Channels: named, ordered, flow-controlled streams between native and one page.
+
+Guarantees:
+- Per channel: in order, no loss, no duplicates. Either end may open first; what is sent
+  before the other end exists waits (up to ``buffer`` messages) and goes on connect.
+- Backpressure: each end takes at most ``window`` messages that its consumer has not
+  taken yet (listeners, or an ``async for``). ``await channel.send(x)`` / ``drain()``
+  wait while the peer lags; a plain ``send`` past the window buffers up to ``buffer``
+  messages, then raises ``ChannelFull``: memory stays bounded.
+- ``bytes``/``bytearray``/``memoryview`` arrive in the page as ``Uint8Array``, and a
+  page's ``Uint8Array``/``ArrayBuffer`` arrives as ``bytes``.
+- Close: either end's ``close(reason)`` reaches the other as ``close``; sending on a
+  closed channel raises ``ChannelClosed``; ``async for`` ends. A reload, a navigation or a
+  destroyed panel closes every channel with a reason. A name can be opened again after.
+Tk thread only.
+"""
+
+import asyncio
+import base64
+import collections
+from typing import Any, AsyncIterator, Callable, Deque, Dict, Optional, Tuple
+
+from . import _protocol as protocol
+from ._errors import ChannelClosed, ChannelFull, IpcError, ListenerError, ProtocolError, SerializationError
+from ._listeners import Listeners
+
+__all__ = ["Channel", "Channels", "DEFAULT_BUFFER", "DEFAULT_WINDOW"]
+
+DEFAULT_WINDOW = 32
+DEFAULT_BUFFER = 256
+_BINARY = (bytes, bytearray, memoryview)
+
+
+class Channel:
+    """One end of channel ``name``: ``send``, ``on("message"|"close", fn)``, ``close``,
+    and ``async for message in channel``."""
+
+    def __init__(self, owner: "Channels", name: str, window: int, buffer: int) -> None:
+        self.name = name
+        self.window = window
+        self.buffer = buffer
+        self.closed = False
+        self.close_reason: Optional[str] = None
+        self._owner = owner
+        self._listeners = Listeners(self._listener_failed, owner.loop)
+        self._peer_window: Optional[int] = None  # None until the page's end exists
+        self._unacked = 0  # sent, not yet consumed by the page
+        self._outgoing: Deque[Tuple[Dict[str, Any], "asyncio.Future[None]"]] = collections.deque()
+        self._inbox: Deque[Any] = collections.deque()
+        self._consumed = 0  # consumed here, not yet acked to the page
+        self._ack_scheduled = False
+        self._waiters: Deque["asyncio.Future[Any]"] = collections.deque()
+        self._iterating = 0
+        self._closing: Optional[Tuple[Optional[str]]] = None
+
+    # -- sending --------------------------------------------------------------------------
+
+    def send(self, data: Any) -> "asyncio.Future[None]":
+        """Send ``data`` (JSON, or bytes); the returned future resolves once it is on its
+        way within the peer's window. Raises ``ChannelClosed``, ``ChannelFull``,
+        ``SerializationError`` at once."""
+        if self.closed or self._closing is not None:
+            raise ChannelClosed("channel {!r} is closed".format(self.name), self.close_reason)
+        if len(self._outgoing) >= self.buffer:
+            raise ChannelFull("channel {!r}: {} messages wait for the page to consume; await send() or drain()"
+                              .format(self.name, len(self._outgoing)))
+        body: Dict[str, Any] = {"kind": protocol.Kind.CHAN_DATA, "name": self.name}
+        if isinstance(data, _BINARY):
+            body["bin"] = base64.b64encode(bytes(data)).decode("ascii")
+        else:
+            body["data"] = data
+        try:
+            encoded = protocol.encode(body)
+        except TypeError as error:
+            raise SerializationError("channel {!r}: {}".format(self.name, error)) from None
+        future = self._owner.loop().create_future()
+        self._outgoing.append((encoded, future))  # type: ignore[arg-type]
+        self._pump()
+        return future
+
+    async def drain(self) -> None:
+        """Wait until everything sent so far is on its way (the peer has room for it)."""
+        if self._outgoing:
+            await asyncio.gather(*[future for _, future in self._outgoing], return_exceptions=True)
+
+    def close(self, reason: Optional[str] = None) -> None:
+        """Close after what was already sent; the page's end gets ``close`` with ``reason``."""
+        if self.closed or self._closing is not None:
+            return
+        self._closing = (reason,)
+        self._pump()
+
+    # -- receiving --------------------------------------------------------------------------
+
+    def on(self, event: str, fn: Callable[..., Any]) -> Callable[[], None]:
+        """``on("message", fn(data))`` or ``on("close", fn(reason))``; returns an unsubscribe."""
+        if event not in ("message", "close"):
+            raise ValueError("channel events are 'message' and 'close', not {!r}".format(event))
+        remove = self._listeners.add(event, fn)
+        if event == "message":
+            self._deliver()
+        return remove
+
+    def off(self, event: str, fn: Optional[Callable[..., Any]] = None) -> None:
+        self._listeners.remove(event, fn)
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Any]:
+        self._iterating += 1
+        try:
+            while True:
+                if self._inbox:
+                    yield self._take()
+                    continue
+                if self.closed:
+                    return
+                waiter = self._owner.loop().create_future()
+                self._waiters.append(waiter)
+                await waiter
+        finally:
+            self._iterating -= 1
+
+    # -- driven by Channels ----------------------------------------------------------------
+
+    def _peer_opened(self, window: int) -> None:
+        self._peer_window = max(1, window)
+        self._pump()
+
+    def _received(self, data: Any) -> None:
+        self._inbox.append(data)
+        self._deliver()
+
+    def _acked(self, count: int) -> None:
+        self._unacked = max(0, self._unacked - count)
+        self._pump()
+
+    def _shut(self, reason: Optional[str], tell_peer: bool) -> None:
+        """Close now (the peer closed, or the page or panel went)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.close_reason = reason
+        self._owner._forget(self)
+        if tell_peer:  # behind this channel's data, which rides the chunk queue
+            self._owner.send_chunk(protocol.encode({"kind": protocol.Kind.CHAN_CLOSE, "name": self.name, "reason": reason}))
+        error = ChannelClosed("channel {!r} closed before this was sent".format(self.name), reason)
+        while self._outgoing:
+            _, future = self._outgoing.popleft()
+            if not future.done():
+                future.set_exception(error)
+                future.exception()  # a plain send() need not be awaited: no "never retrieved" noise
+        self._wake_waiters()
+        self._listeners.fire("close", reason)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        """Hand the page what its window has room for; then, if closing, the close."""
+        if self.closed or self._peer_window is None:
+            return
+        while self._outgoing and self._unacked < self._peer_window:
+            encoded, future = self._outgoing.popleft()
+            self._unacked += 1
+            self._owner.send_chunk(encoded)  # type: ignore[arg-type]
+            if not future.done():
+                future.set_result(None)
+        if self._closing is not None and not self._outgoing:
+            self._shut(self._closing[0], tell_peer=True)
+
+    def _deliver(self) -> None:
+        while self._inbox:
+            if self._waiters:
+                waiter = self._waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                return  # the iterator takes it (and acks) when it runs
+            if self._iterating or not self._listeners.has("message"):
+                return  # nobody consumes yet: the page's window fills, backpressure
+            self._listeners.fire("message", self._take())
+
+    def _take(self) -> Any:
+        data = self._inbox.popleft()
+        self._consumed += 1
+        if not self._ack_scheduled and not self.closed:
+            self._ack_scheduled = True
+            self._owner.loop().call_soon(self._ack)
+        return data
+
+    def _ack(self) -> None:
+        self._ack_scheduled = False
+        if self._consumed and not self.closed:
+            count, self._consumed = self._consumed, 0
+            self._owner.send(protocol.encode({"kind": protocol.Kind.CHAN_ACK, "name": self.name, "count": count}))
+
+    def _wake_waiters(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _listener_failed(self, event: str, error: BaseException) -> None:
+        failure = ListenerError("channel {!r} {} listener raised {}: {}".format(
+            self.name, event, type(error).__name__, error), event)
+        failure.__cause__ = error
+        self._owner.report(failure)
+
+
+class Channels:
+    """The channels of one panel, by name, and the page's opens that wait for native."""
+
+    def __init__(self, send: Callable[[bytes], None], send_chunk: Callable[[bytes], None],
+                 loop: Callable[[], asyncio.AbstractEventLoop], report: Callable[[IpcError], None]) -> None:
+        self.send = send
+        self.send_chunk = send_chunk
+        self.loop = loop
+        self.report = report
+        self._open: Dict[str, Channel] = {}
+        self._page_opens: Dict[str, int] = {}  # page ends waiting for a native end
+        self._acceptors: Dict[str, Callable[[Channel], Any]] = {}
+
+    def create(self, name: str, window: int = DEFAULT_WINDOW, buffer: int = DEFAULT_BUFFER) -> Channel:
+        """Open native's end of ``name``; one open channel per name."""
+        if name in self._open:
+            raise ValueError("channel {!r} is already open; close it first".format(name))
+        channel = Channel(self, name, window, buffer)
+        self._open[name] = channel
+        self.send(protocol.encode({"kind": protocol.Kind.CHAN_OPEN, "name": name, "window": window}))
+        if name in self._page_opens:
+            channel._peer_opened(self._page_opens.pop(name))
+        return channel
+
+    def accept(self, name: str, fn: Callable[[Channel], Any]) -> None:
+        """Make native's end whenever the page connects to ``name``, and pass it to ``fn``."""
+        self._acceptors[name] = fn
+        if name in self._page_opens and name not in self._open:
+            self._accept(name, self._page_opens.pop(name))
+
+    def on_message(self, message: protocol.ChannelMessage) -> None:
+        body, name = message.body, message.name
+        channel = self._open.get(name)
+        if message.kind == protocol.Kind.CHAN_OPEN:
+            window = body.get("window")
+            window = window if isinstance(window, int) and window > 0 else DEFAULT_WINDOW
+            if channel is not None:
+                channel._peer_opened(window)
+            elif name in self._acceptors:
+                self._accept(name, window)
+            else:
+                self._page_opens[name] = window  # native may create it later
+        elif message.kind == protocol.Kind.CHAN_CLOSE:
+            self._page_opens.pop(name, None)
+            if channel is not None:
+                reason = body.get("reason")
+                channel._shut(reason if isinstance(reason, str) else None, tell_peer=False)
+        elif message.kind == protocol.Kind.CHAN_ACK:
+            if channel is None:
+                return  # the page consumed after native closed: nothing to refill
+            count = body.get("count")
+            if isinstance(count, int) and count > 0:
+                channel._acked(count)
+        elif channel is None:
+            self.report(ProtocolError("{} for channel {!r}, which is not open".format(message.kind, name)))
+        elif "bin" in body:
+            try:
+                channel._received(base64.b64decode(body["bin"], validate=True))
+            except (TypeError, ValueError) as error:
+                self.report(ProtocolError("channel {!r}: bad binary data: {}".format(name, error)))
+        else:
+            channel._received(body.get("data"))
+
+    def close_all(self, reason: str) -> None:
+        """The page or panel went: close every channel with ``reason``."""
+        self._page_opens.clear()
+        for channel in list(self._open.values()):
+            channel._shut(reason, tell_peer=False)
+
+    def _accept(self, name: str, window: int) -> None:
+        channel = self.create(name)
+        channel._peer_opened(window)
+        try:
+            self._acceptors[name](channel)
+        except Exception as error:
+            failure = ListenerError("on_channel handler for {!r} raised {}: {}".format(name, type(error).__name__, error), name)
+            failure.__cause__ = error
+            self.report(failure)
+
+    def _forget(self, channel: Channel) -> None:
+        if self._open.get(channel.name) is channel:
+            del self._open[channel.name]
