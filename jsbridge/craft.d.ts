@@ -26,15 +26,24 @@ export interface ErrorMessage {
 /** The caller of invoke `id` gave up (abort, timeout, future.cancel()). */
 export interface CancelMessage { kind: 'cancel'; id: number }
 
+/** Channel `name` exists on the sender's side; it takes `window` unconsumed messages. */
+export interface ChannelOpenMessage { kind: 'chan-open'; name: string; window: number }
+/** Channel data: JSON `data`, or `bin`, the base64 of bytes (a Uint8Array in the page). */
+export interface ChannelDataMessage { kind: 'chan-data'; name: string; data?: unknown; bin?: string }
+/** The receiver consumed `count` more messages: the sender may send that many more. */
+export interface ChannelAckMessage { kind: 'chan-ack'; name: string; count: number }
+export interface ChannelCloseMessage { kind: 'chan-close'; name: string; reason: string | null }
+export type ChannelMessage = ChannelOpenMessage | ChannelDataMessage | ChannelAckMessage | ChannelCloseMessage;
+
 /** A state op: [path, value] sets, [path] deletes. Paths hold object keys only. */
 export type StateOp = [string[], unknown] | [string[]];
 /** State changes, in order. From native: `version` (pages drop older) and `force` (a correction). */
 export interface StateMessage { kind: 'state'; ops: StateOp[]; version?: number; force?: boolean }
 
 export type PageToNative = HelloMessage | EventMessage | FaultMessage
-  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage;
+  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage | ChannelMessage;
 export type NativeToPage = WelcomeMessage | EventMessage
-  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage;
+  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage | ChannelMessage;
 export type Batch<M> = M[];
 
 // ---- The API the page uses ----------------------------------------------------------------
@@ -51,6 +60,21 @@ export interface InvokeError extends Error { code?: string | number; remoteStack
 /** `this` inside a craft.handle() handler (use a function, not an arrow, to read it). */
 export interface HandlerContext { signal: AbortSignal; name: string }
 
+/** The page's end of a channel. */
+export interface Channel extends AsyncIterable<any> {
+  readonly name: string;
+  readonly closed: boolean;
+  readonly closeReason: string | null;
+  /** JSON data or bytes; resolves once on its way within native's window. Throws ChannelClosed / ChannelFull. */
+  send(data: unknown | Uint8Array | ArrayBuffer): Promise<void>;
+  drain(): Promise<void>;
+  close(reason?: string): void;
+  on(event: 'message', fn: (data: any) => unknown): Unsubscribe;
+  on(event: 'close', fn: (reason: string | null) => unknown): Unsubscribe;
+  off(event: 'message' | 'close', fn: (...args: any[]) => unknown): void;
+  messages(): AsyncIterator<any>;
+}
+
 export interface Craft {
   /** Send event `name` with JSON `data` to native. */
   send(name: string, data?: unknown): void;
@@ -66,6 +90,8 @@ export interface Craft {
   options(options: InvokeOptions): MarkedInvokeOptions;
   /** Answer native's window.invoke(name, ...args); returns a remover. */
   handle(name: string, fn: (this: HandlerContext, ...args: any[]) => unknown): Unsubscribe;
+  /** The page's end of channel `name` (native's is create_channel / on_channel). */
+  connectChannel(name: string, options?: { window?: number; buffer?: number }): Channel;
   /** The shared state: reads are live; writes (nested, delete, push/splice) sync to native. */
   readonly state: Record<string, any>;
   /** Watch a key or dotted path; fires once per change, also for changes below or above it. */
