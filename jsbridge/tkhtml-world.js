@@ -13,7 +13,6 @@
  */
 (function makeWorld(document, hostPost) {
   var disposed = false;
-  var timers = [];
   var win = {};
   win.window = win;
   win.self = win;
@@ -22,16 +21,27 @@
     value: function (wire) { if (!disposed) { hostPost(wire); } }
   });
 
-  function track(schedule, cancel) {
+  // The page's timers, so that they die with the page; each forgotten once it is done.
+  var timers = new Map();  // the engine's timer id -> its cancel function
+
+  function track(schedule, cancel, repeats) {
     return function (fn, ms) {
       var extra = Array.prototype.slice.call(arguments, 2);
-      var id = schedule(function () { if (!disposed) { fn.apply(null, extra); } }, ms);
-      timers.push([cancel, id]);
+      var id = schedule(function () {
+        if (!repeats) { timers.delete(id); }
+        if (!disposed) { fn.apply(null, extra); }
+      }, ms);
+      timers.set(id, cancel);
       return id;
     };
   }
-  win.setTimeout = track(setTimeout, clearTimeout);
-  win.setInterval = track(setInterval, clearInterval);
+  function untrack(cancel) {
+    return function (id) { timers.delete(id); cancel(id); };
+  }
+  win.setTimeout = track(setTimeout, clearTimeout, false);
+  win.setInterval = track(setInterval, clearInterval, true);
+  win.clearTimeout = untrack(clearTimeout);
+  win.clearInterval = untrack(clearInterval);
 
   var scope = new Proxy(win, {
     has: function (target, key) {
@@ -90,8 +100,8 @@
     /** Silence the page: cancel its timers and cut it off from native. */
     dispose: function () {
       disposed = true;
-      timers.forEach(function (timer) { timer[0](timer[1]); });
-      timers = [];
+      timers.forEach(function (cancel, id) { cancel(id); });
+      timers.clear();
     }
   };
 })

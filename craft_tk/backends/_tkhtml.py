@@ -8,6 +8,7 @@ promises and timers need. Python -> page is one string per batch, which keeps
 PythonMonkey's garbage collector away from its many-distinct-strings trap.
 """
 
+import ctypes
 import logging
 import tkinter as tk
 from typing import Any, Callable, Dict, Optional
@@ -34,6 +35,37 @@ log = logging.getLogger("craft_tk.tkhtml")
 
 _SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
 _make_world: Any = None
+
+
+_posted_since_collect = 0
+COLLECT_EVERY_BYTES = 32 * 1024 * 1024
+
+
+def _collect_now_and_then(size: int) -> None:
+    """After every 32 MB sent into pages, collect SpiderMonkey's garbage and give freed
+    memory back to the system.
+
+    Measured without it: a 1 GB channel stream into a Tkhtml page grew the process by
+    1.2 GB, all of it freed memory that glibc kept (``malloc_trim`` returned it). With it,
+    memory stays bounded (see ``bench``, ``channel_memory_growth_mb_*``).
+    """
+    global _posted_since_collect
+    _posted_since_collect += size
+    if _posted_since_collect >= COLLECT_EVERY_BYTES:
+        _posted_since_collect = 0
+        pm.collect()
+        if _malloc_trim is not None:
+            _malloc_trim(0)
+
+
+def _load_malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
+
+
+_malloc_trim = _load_malloc_trim()
 
 
 def _world_factory() -> Any:
@@ -83,6 +115,7 @@ class TkhtmlTransport:
         if self._world is not None:
             with self._driver.running():
                 self._world.receive(wire)
+            _collect_now_and_then(len(wire))
 
     def execute(self, script: str) -> None:
         self._run(script)

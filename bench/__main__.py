@@ -1,0 +1,451 @@
+"""Benchmarks: craft_tk against the raw engine, in the same run.
+
+``python -m bench --engine cef|tkhtml [--append] [--quick]`` prints one JSON object per
+line, ``{"metric", "engine", "value", "unit", "baseline", "ratio"}``, and writes the list
+to ``bench/last.json`` (``--append`` adds to it). ``baseline`` is the raw engine doing the
+same work; ``ratio`` is craft_tk's cost over the raw cost, lower is better: value/baseline
+for times, baseline/value for rates.
+"""
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tkinter as tk
+from typing import Any, Callable, Dict, List, Optional
+
+import craft_tk
+
+from ._raw import raw_engine
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PAYLOAD = "x" * 100  # a 100 B event
+CHUNK = "c" * (64 * 1024)
+
+PAGE = """<html><body><p>bench</p><script>
+  craft.handle('echo', function (x) { return x; });
+  var counted = 0, target = -1;
+  function count(n) { counted += n; if (counted === target) { craft.send('done', counted); } }
+  craft.on('expect', function (n) { counted = 0; target = n; });
+  craft.on('e', function () { count(1); });
+  craft.on('invoke-loop', async function (n) {
+    for (var i = 0; i < n; i++) { await craft.invoke('echo', i); }
+    craft.send('done', n);
+  });
+  craft.on('send-loop', function (n) {
+    var sent = 0;
+    (function burst() {
+      for (var i = 0; i < 10000 && sent < n; i++, sent++) { craft.send('s', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'); }
+      if (sent < n) { setTimeout(burst, 0); }
+    })();
+  });
+  craft.on('channel-in', function (name) {
+    var channel = craft.connectChannel(name), bytes = 0;
+    channel.on('message', function (data) { bytes += data.length; if (bytes === target) { craft.send('done', bytes); } });
+  });
+  craft.on('channel-out', async function (spec) {
+    var channel = craft.connectChannel(spec.name), chunk = new Array(65537).join('c');
+    for (var i = 0; i < spec.count; i++) { await channel.send(chunk); }
+  });
+  craft.on('channel-slow', function (name) {
+    var channel = craft.connectChannel(name);
+    channel.on('message', function () {
+      var until = Date.now() + 1;
+      while (Date.now() < until) { /* a slow consumer: 1 ms of work per 64 KB chunk */ }
+    });
+  });
+  craft.on('channel-slow-iterator', function (name) {
+    var channel = craft.connectChannel(name), n = 0;
+    (async function () {
+      for await (const data of channel) {
+        n++;
+        if (n % 16 === 0) { await new Promise(function (r) { setTimeout(r, 0); }); }
+      }
+    })();
+  });
+  craft.watchState('n', function (value) { count(1); });
+
+  // Raw engine baselines: the engine's own calls, no craft in the path.
+  var rawCount = 0, rawTarget = -1;
+  __benchExport('rawExpect', function (n) { rawCount = 0; rawTarget = n; });
+  __benchExport('rawEvent', function (data) { rawCount++; if (rawCount === rawTarget) { rawDone(rawCount); } });
+  __benchExport('rawChunk', function (data) { rawCount += data.length; if (rawCount === rawTarget) { rawDone(rawCount); } });
+  __benchExport('rawPong', function (i) { rawPing(i + 1); });
+  __benchExport('rawEcho', function (i) { rawBack(i); });
+  __benchExport('rawSendLoop', function (n) {
+    var data = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx';
+    for (var i = 0; i < n; i++) { rawSend(data); }
+  });
+  __benchExport('rawChunksUp', function (n) {
+    var chunk = new Array(65537).join('c');
+    for (var i = 0; i < n; i++) { rawChunk(chunk); }
+  });
+</script></body></html>"""
+
+
+class Bench:
+    def __init__(self, engine: str, quick: bool) -> None:
+        self.engine = engine
+        self.quick = quick
+        self.results: List[Dict[str, Any]] = []
+        self.root = tk.Tk()
+        self.root.geometry("400x300+0+0")
+        self.state = craft_tk.SharedState({"n": 0})
+        self.panel = craft_tk.WebPanel(self.root, html="<p>loading</p>", backend=engine, state=self.state)
+        self.panel.pack(fill="both", expand=True)
+        self.loop = self.panel._dispatcher.driver.loop
+        self.wait(lambda: self.panel.connected, "the first page")  # CEF's browser exists from here
+        self.raw = raw_engine(self.panel)
+        self.raw_signal: List[Any] = []
+        for name in ("rawDone", "rawPing", "rawBack", "rawSend", "rawChunk"):
+            self.raw.expose(name, self._raw_callback(name))
+        self.done: List[Any] = []
+        self.panel.on("done", self.done.append)
+        self.panel.handle("echo", self._echo)
+        self.echo_times: List[float] = []
+        self.panel.load_html(PAGE)
+        self.wait(lambda: self.panel.connected and "rawPong" in self.raw.exports, "the bench page")
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _echo(self, value: Any) -> Any:
+        self.echo_times.append(time.perf_counter())
+        return value
+
+    def _raw_callback(self, name: str) -> Callable[..., None]:
+        def callback(*args: Any) -> None:
+            self.raw_signal.append((name, time.perf_counter(), args))
+            if name == "rawPing":
+                self.loop.call_soon(self._raw_pong, args[0])
+        return callback
+
+    def _raw_pong(self, i: Any) -> None:
+        if i < self.raw_target:
+            self.raw.call("rawPong", i)
+
+    def wait(self, condition: Callable[[], Any], what: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise RuntimeError("timed out waiting for " + what)
+            self.root.update()
+
+    def run(self, coroutine: Any) -> Any:
+        task = self.loop.create_task(coroutine)
+        self.wait(task.done, "a benchmark coroutine")
+        return task.result()
+
+    def wait_done(self, count: int = 1) -> None:
+        self.wait(lambda: len(self.done) >= count, "the page to finish")
+
+    def record(self, metric: str, value: float, unit: str, baseline: Optional[float], higher_is_better: bool) -> None:
+        ratio = None
+        if baseline:
+            ratio = baseline / value if higher_is_better else value / baseline
+        row = {"metric": metric, "engine": self.engine, "value": round(value, 4), "unit": unit,
+               "baseline": None if baseline is None else round(baseline, 4),
+               "ratio": None if ratio is None else round(ratio, 3)}
+        self.results.append(row)
+        print(json.dumps(row), flush=True)
+
+    # -- metrics ------------------------------------------------------------------------
+
+    def invoke_roundtrip(self) -> None:
+        n = 300 if self.quick else 1000
+        self.echo_times.clear()
+        self.done.clear()
+        self.panel.emit("invoke-loop", n + 50)
+        self.wait_done()
+        craft_trips = [b - a for a, b in zip(self.echo_times[50:], self.echo_times[51:])]
+        self.raw_signal.clear()
+        self.raw_target = n + 50
+        self.raw.call("rawPong", -1)
+        self.wait(lambda: len(self.raw_signal) >= n + 51, "raw round trips")
+        times = [t for name, t, _ in self.raw_signal if name == "rawPing"]
+        raw_trips = [b - a for a, b in zip(times[50:], times[51:])]
+        for label, q in (("p50", 50), ("p99", 99)):
+            self.record("invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
+                        percentile(raw_trips, q) * 1000, False)
+
+    def native_invoke_roundtrip(self) -> None:
+        n = 300 if self.quick else 1000
+
+        async def craft_loop() -> List[float]:
+            trips = []
+            for i in range(n + 50):
+                started = time.perf_counter()
+                await self.panel.invoke("echo", i)
+                trips.append(time.perf_counter() - started)
+            return trips[50:]
+
+        craft_trips = self.run(craft_loop())
+
+        async def raw_loop() -> List[float]:
+            trips = []
+            for i in range(n + 50):
+                self.raw_signal.clear()
+                started = time.perf_counter()
+                self.raw.call("rawEcho", i)
+                while not self.raw_signal:
+                    await asyncio.sleep(0)
+                trips.append(time.perf_counter() - started)
+            return trips[50:]
+
+        raw_trips = self.run(raw_loop())
+        self.record("native_invoke_roundtrip_p50_ms", percentile(craft_trips, 50) * 1000, "ms",
+                    percentile(raw_trips, 50) * 1000, False)
+
+    def emit_throughput(self) -> float:
+        n = 50000 if self.quick else 200000
+        craft_rate = self._emit_rate(n)
+        raw_n = 5000 if self.quick else 20000
+        self.raw.call("rawExpect", raw_n)
+        self.raw_signal.clear()
+        started = time.perf_counter()
+        for _ in range(raw_n):
+            self.raw.call("rawEvent", PAYLOAD)
+        self.wait(lambda: any(name == "rawDone" for name, _, _ in self.raw_signal), "raw events")
+        raw_rate = raw_n / (time.perf_counter() - started)
+        self.record("emit_throughput_per_s", craft_rate, "msg/s", raw_rate, True)
+        return craft_rate
+
+    def _emit_rate(self, n: int, per_tick: int = 10000) -> float:
+        self.done.clear()
+        self.panel.emit("expect", n)
+        self.wait(lambda: not self.panel._dispatcher._outbox, "the expect message")
+        started = time.perf_counter()
+        sent = 0
+        while sent < n:
+            for _ in range(min(per_tick, n - sent)):
+                self.panel.emit("e", PAYLOAD)
+            sent += min(per_tick, n - sent)
+            self.root.update()
+        self.wait_done()
+        return n / (time.perf_counter() - started)
+
+    def send_throughput(self) -> None:
+        n = 50000 if self.quick else 200000
+        received = [0]
+
+        def count(data: Any) -> None:
+            received[0] += 1
+
+        self.panel.on("s", count)
+        started = time.perf_counter()
+        self.panel.emit("send-loop", n)
+        self.wait(lambda: received[0] >= n, "page events")
+        craft_rate = n / (time.perf_counter() - started)
+        self.panel.off("s", count)
+        raw_n = 5000 if self.quick else 20000
+        self.raw_signal.clear()
+        started = time.perf_counter()
+        self.raw.call("rawSendLoop", raw_n)
+        self.wait(lambda: len(self.raw_signal) >= raw_n, "raw page calls")
+        raw_rate = raw_n / (time.perf_counter() - started)
+        self.record("send_throughput_per_s", craft_rate, "msg/s", raw_rate, True)
+
+    def channel_throughput(self) -> None:
+        count = 64 if self.quick else 256
+        megabytes = count * len(CHUNK) / 1e6
+        # native -> page
+        self.done.clear()
+        self.panel.emit("expect", count * len(CHUNK))
+        self.panel.emit("channel-in", "bulk-in")
+        channel = self.panel.create_channel("bulk-in")
+
+        async def pour() -> None:
+            for _ in range(count):
+                await channel.send(CHUNK)
+
+        started = time.perf_counter()
+        self.run(pour())
+        self.wait_done()
+        craft_rate = megabytes / (time.perf_counter() - started)
+        channel.close()
+        self.raw.call("rawExpect", count * len(CHUNK))
+        self.raw_signal.clear()
+        started = time.perf_counter()
+        for _ in range(count):
+            self.raw.call("rawChunk", CHUNK)
+        self.wait(lambda: any(name == "rawDone" for name, _, _ in self.raw_signal), "raw chunks")
+        raw_rate = megabytes / (time.perf_counter() - started)
+        self.record("channel_throughput_mb_s", craft_rate, "MB/s", raw_rate, True)
+        # page -> native
+        received = [0]
+        inbound = self.panel.create_channel("bulk-out")
+        inbound.on("message", lambda data: received.__setitem__(0, received[0] + len(data)))
+        started = time.perf_counter()
+        self.panel.emit("channel-out", {"name": "bulk-out", "count": count})
+        self.wait(lambda: received[0] >= count * len(CHUNK), "page chunks")
+        craft_rate = megabytes / (time.perf_counter() - started)
+        inbound.close()
+        self.raw_signal.clear()
+        started = time.perf_counter()
+        self.raw.call("rawChunksUp", count)
+        self.wait(lambda: len(self.raw_signal) >= count, "raw page chunks")
+        raw_rate = megabytes / (time.perf_counter() - started)
+        self.record("channel_throughput_page_to_native_mb_s", craft_rate, "MB/s", raw_rate, True)
+
+    def state_patch_rate(self) -> None:
+        n = 1000 if self.quick else 3000
+        self.done.clear()
+        self.panel.emit("expect", n)
+
+        async def write() -> None:
+            for i in range(1, n + 1):
+                self.state.n = i
+                await asyncio.sleep(0)
+
+        started = time.perf_counter()
+        self.run(write())
+        self.wait_done()
+        self.record("state_patch_rate_per_s", n / (time.perf_counter() - started), "writes/s", None, True)
+
+    def memory_growth(self) -> None:
+        n = 200000 if self.quick else 1000000
+        self._emit_rate(20000)
+        gc.collect()
+        before = rss_mb()
+        self._emit_rate(n)
+        gc.collect()
+        self.record("memory_growth_mb_1m_events" if n == 1000000 else "memory_growth_mb_200k_events",
+                    rss_mb() - before, "MB", None, False)
+
+    def gc_pause(self) -> None:
+        gaps: List[float] = []
+        last = [time.perf_counter()]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            gaps.append(now - last[0])
+            last[0] = now
+            if ticking[0]:
+                self.root.after(1, tick)
+
+        ticking = [True]
+        tick()
+        self._emit_rate(100000, per_tick=2000)
+        ticking[0] = False
+        self.record("tkhtml_gc_pause_ms_max", max(gaps) * 1000, "ms", None, False)
+
+    def channel_memory(self) -> None:
+        megabytes = int(os.environ.get("CRAFT_BENCH_STREAM_MB", 128 if self.quick else 1024))
+        self._stream_to_slow_consumer("channel-slow", "", megabytes)
+        self._stream_to_slow_consumer("channel-slow-iterator", "_for_await", 64 if self.quick else 256)
+
+    def _stream_to_slow_consumer(self, consumer: str, label: str, megabytes: int) -> None:
+        total = megabytes * 1024 * 1024
+        count = total // len(CHUNK)
+        name = "slow" + label
+        self.panel.emit(consumer, name)
+        channel = self.panel.create_channel(name)
+        gc.collect()
+        before = rss_mb()
+        peak = [before]
+
+        async def pour() -> None:
+            for i in range(count):
+                await channel.send(CHUNK)
+                if i % 256 == 0:
+                    peak[0] = max(peak[0], rss_mb())
+
+        started = time.perf_counter()
+        self.run(pour())
+        seconds = time.perf_counter() - started
+        channel.close()
+        self.record("channel_memory_growth{}_mb_{}mb".format(label, megabytes), peak[0] - before, "MB", None, False)
+        self.record("channel_slow_consumer{}_mb_s".format(label), total / 1e6 / seconds, "MB/s", None, True)
+
+    def idle_cpu(self, seconds: float) -> None:
+        value = idle_cpu_percent(self.root, seconds)
+        baseline = raw_idle_cpu(self.engine, seconds)
+        self.record("idle_cpu_percent", value, "%", baseline, False)
+
+
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def cpu_seconds_of_tree(pid: int) -> float:
+    """User+system CPU seconds of ``pid`` and its descendants (CEF's helper processes)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: Dict[int, List[int]] = {}
+    times: Dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/{}/stat".format(entry)) as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            times[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo.extend(children.get(current, []))
+    return total
+
+
+def idle_cpu_percent(root: tk.Misc, seconds: float) -> float:
+    """CPU use of this process tree while Tk's mainloop runs with nothing to do."""
+    root.update()
+    before, started = cpu_seconds_of_tree(os.getpid()), time.monotonic()
+    root.after(int(seconds * 1000), root.quit)
+    root.mainloop()
+    return 100 * (cpu_seconds_of_tree(os.getpid()) - before) / (time.monotonic() - started)
+
+
+def raw_idle_cpu(engine: str, seconds: float) -> float:
+    """The same in a raw app: cefpython's Tk example pump (after(10)) or a bare tkinterweb page."""
+    out = subprocess.run([sys.executable, "-m", "bench.raw_idle", engine, str(seconds)],
+                         stdout=subprocess.PIPE, universal_newlines=True, cwd=os.path.dirname(HERE), check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--engine", required=True, choices=["cef", "tkhtml"])
+    parser.add_argument("--append", action="store_true", help="add to bench/last.json instead of replacing it")
+    parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    parser.add_argument("--only", action="append", help="run only the steps with this in their name")
+    args = parser.parse_args()
+    bench = Bench(args.engine, args.quick)
+    steps = [bench.invoke_roundtrip, bench.native_invoke_roundtrip, bench.emit_throughput, bench.send_throughput,
+             bench.channel_throughput, bench.state_patch_rate, bench.memory_growth]
+    if args.engine == "tkhtml":
+        steps.append(bench.gc_pause)
+    steps.append(bench.channel_memory)
+    steps.append(lambda: bench.idle_cpu(2.0 if args.quick else 5.0))
+    for step in steps:
+        if not args.only or any(part in getattr(step, "__name__", "idle_cpu") for part in args.only):
+            step()
+    path = os.path.join(HERE, "last.json")
+    rows = []
+    if args.append and os.path.exists(path):
+        with open(path) as previous:
+            rows = json.load(previous)
+    meta = {"machine": "{} cores, {}".format(os.cpu_count(), platform.platform()), "python": platform.python_version(),
+            "date": time.strftime("%Y-%m-%d")}
+    rows.extend(dict(row, **meta) for row in bench.results)
+    with open(path, "w") as out:
+        json.dump(rows, out, indent=1)
+    bench.root.destroy()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
