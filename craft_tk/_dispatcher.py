@@ -7,14 +7,15 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 ``craft_tk`` logger, never up into Tk's loop.
 """
 
-import logging
-import threading
 import asyncio
 import collections
+import logging
+import threading
 from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
 
 from . import _protocol as protocol
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel, Channels
+from ._coalesce import Coalescers
 from ._errors import IpcError, ListenerError, PageError, PageGone, PanelClosed
 from ._eventloop import TkAsyncio
 from ._invoke import Invocations
@@ -52,6 +53,7 @@ class Dispatcher:
         self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: shared state patches
         self._chunks: "collections.deque[bytes]" = collections.deque()  # channel data, sent fairly
         self.channels = Channels(self._enqueue, self._enqueue_chunk, lambda: driver.loop, self.report)
+        self._coalescers = Coalescers(lambda: driver.loop)
         self._flush_scheduled = False
         self._page: Optional[str] = None
         self._closed = False
@@ -127,9 +129,12 @@ class Dispatcher:
         """Remove ``fn`` from ``name``, or every listener of ``name``."""
         self._events.remove(name, fn)
 
-    def emit(self, name: str, data: Any = None) -> None:
+    def emit(self, name: str, data: Any = None, throttle: Optional[float] = None,
+             debounce: Optional[float] = None) -> None:
         """Send event ``name`` with ``data`` to the page; safe from any thread.
 
+        ``throttle=ms`` sends at most one ``name`` event per interval, ``debounce=ms`` only
+        after ``ms`` without a new one; either way the latest value always arrives.
         Raises ``TypeError`` at once if ``data`` is not JSON-serialisable, and
         ``PanelClosed`` after the panel is destroyed.
         """
@@ -137,11 +142,20 @@ class Dispatcher:
             raise PanelClosed("cannot emit {!r}: the panel is closed".format(name))
         if not isinstance(name, str):
             raise TypeError("event name must be a str, got {!r}".format(name))
+        if throttle is not None and debounce is not None:
+            raise ValueError("give throttle= or debounce=, not both")
         encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
-        if threading.get_ident() == self.driver._thread:
-            self._enqueue(encoded)
+        if throttle is not None or debounce is not None:
+            mode, ms = ("throttle", throttle) if throttle is not None else ("debounce", debounce)
+            self._on_tk_thread(self._coalescers.push, name, mode, ms, encoded, self._enqueue)
         else:
-            self.driver.call_soon_threadsafe(self._enqueue, encoded)
+            self._on_tk_thread(self._enqueue, encoded)
+
+    def _on_tk_thread(self, fn: Callable[..., Any], *args: Any) -> None:
+        if threading.get_ident() == self.driver._thread:
+            fn(*args)
+        else:
+            self.driver.call_soon_threadsafe(fn, *args)
 
     def on_ipc_error(self, fn: F) -> F:
         """Call ``fn(error)`` with every IPC failure of this panel; usable as a decorator."""
@@ -178,6 +192,7 @@ class Dispatcher:
         self._page = None
         self._outbox = []
         self._chunks.clear()
+        self._coalescers.cancel_all()
         self.channels.close_all("panel closed")
         self._detach_state()
         self.invocations.abandon(lambda name: PanelClosed("the panel closed before answering {!r}".format(name)))

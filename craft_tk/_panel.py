@@ -44,9 +44,11 @@ class IpcMethods:
         """Remove ``fn`` (or every listener) from event ``name``."""
         self._dispatcher.off(name, fn)
 
-    def emit(self, name: str, data: Any = None) -> None:
-        """Send event ``name`` to the page; safe from any thread, batched per tick."""
-        self._dispatcher.emit(name, data)
+    def emit(self, name: str, data: Any = None, throttle: Optional[float] = None,
+             debounce: Optional[float] = None) -> None:
+        """Send event ``name`` to the page; safe from any thread, batched per tick.
+        ``throttle=ms`` / ``debounce=ms`` coalesce a busy event to its latest value."""
+        self._dispatcher.emit(name, data, throttle=throttle, debounce=debounce)
 
     def on_ipc_error(self, fn: Callable[[IpcError], Any]) -> Callable[[IpcError], Any]:
         """Call ``fn(error)`` for every IPC failure; usable as a decorator."""

@@ -121,6 +121,40 @@
     });
   }
 
+  // ---- throttle and debounce ------------------------------------------------------------------
+
+  var limiters = Object.create(null);
+
+  function limit(fn, ms, mode) {
+    var timer = null, pending = null;
+    function fire() {
+      var args = pending;
+      pending = null;
+      fn.apply(null, args);
+    }
+    if (mode === 'debounce') {
+      return function () {
+        pending = Array.prototype.slice.call(arguments);
+        if (timer !== null) { clearTimeout(timer); }
+        timer = setTimeout(function () { timer = null; fire(); }, ms);
+      };
+    }
+    function intervalOver() {
+      timer = null;
+      if (pending !== null) {
+        fire();
+        timer = setTimeout(intervalOver, ms);
+      }
+    }
+    return function () {
+      pending = Array.prototype.slice.call(arguments);
+      if (timer === null) {
+        fire();
+        timer = setTimeout(intervalOver, ms);
+      }
+    };
+  }
+
   // ---- invoke: our calls to native ----------------------------------------------------
 
   var OPTIONS = typeof Symbol === 'function' ? Symbol('craft.options') : '__craftOptions';
@@ -823,11 +857,29 @@
   var craft = {
     __bridge: true,
 
-    /** Send event `name` with JSON `data` to native. */
-    send: function (name, data) {
+    /**
+     * Send event `name` with JSON `data` to native. Options {throttle: ms} or
+     * {debounce: ms} coalesce a busy event to its latest value (which always arrives).
+     */
+    send: function (name, data, options) {
       checkName(name);
-      queue({ kind: KIND.EVENT, name: name, data: data === undefined ? null : data });
+      var message = { kind: KIND.EVENT, name: name, data: data === undefined ? null : data };
+      if (options && (options.throttle || options.debounce)) {
+        var mode = options.throttle ? 'throttle' : 'debounce';
+        var key = name + '\u0000' + mode + '\u0000' + options[mode];
+        var limiter = limiters[key] || (limiters[key] = limit(function (m) { queue(m); }, options[mode], mode));
+        JSON.stringify(message);  // throw now, not later, for data JSON cannot carry
+        limiter(message);
+        return;
+      }
+      queue(message);
     },
+
+    /** fn, called at most once per `ms` (first call at once, the latest call last). */
+    throttle: function (fn, ms) { return limit(fn, ms, 'throttle'); },
+
+    /** fn, called `ms` after the last of a burst of calls, with that call's arguments. */
+    debounce: function (fn, ms) { return limit(fn, ms, 'debounce'); },
 
     /** Call fn(data) for each native event `name`; returns an unsubscribe function. */
     on: function (name, fn) {
