@@ -103,6 +103,7 @@ class Bench:
         self.wait(lambda: self.panel.connected, "the first page")  # CEF's browser exists from here
         self.raw = raw_engine(self.panel)
         self.raw_signal: List[Any] = []
+        self.raw_waiter: Optional["asyncio.Future[Any]"] = None
         for name in ("rawDone", "rawPing", "rawBack", "rawSend", "rawChunk"):
             self.raw.expose(name, self._raw_callback(name))
         self.done: List[Any] = []
@@ -123,6 +124,8 @@ class Bench:
             self.raw_signal.append((name, time.perf_counter(), args))
             if name == "rawPing":
                 self.loop.call_soon(self._raw_pong, args[0])
+            elif name == "rawBack" and self.raw_waiter is not None and not self.raw_waiter.done():
+                self.raw_waiter.set_result(args[0])
         return callback
 
     def _raw_pong(self, i: Any) -> None:
@@ -189,11 +192,10 @@ class Bench:
         async def raw_loop() -> List[float]:
             trips = []
             for i in range(n + 50):
-                self.raw_signal.clear()
+                self.raw_waiter = self.loop.create_future()
                 started = time.perf_counter()
                 self.raw.call("rawEcho", i)
-                while not self.raw_signal:
-                    await asyncio.sleep(0)
+                await self.raw_waiter
                 trips.append(time.perf_counter() - started)
             return trips[50:]
 
@@ -260,8 +262,8 @@ class Bench:
         channel = self.panel.create_channel("bulk-in")
 
         async def pour() -> None:
-            for _ in range(count):
-                await channel.send(CHUNK)
+            for i in range(count):
+                await channel.send(CHUNK[:-8] + "%08d" % i)
 
         started = time.perf_counter()
         self.run(pour())
@@ -271,8 +273,8 @@ class Bench:
         self.raw.call("rawExpect", count * len(CHUNK))
         self.raw_signal.clear()
         started = time.perf_counter()
-        for _ in range(count):
-            self.raw.call("rawChunk", CHUNK)
+        for i in range(count):
+            self.raw.call("rawChunk", CHUNK[:-8] + "%08d" % i)  # a fresh string, as an app's would be
         self.wait(lambda: any(name == "rawDone" for name, _, _ in self.raw_signal), "raw chunks")
         raw_rate = megabytes / (time.perf_counter() - started)
         self.record("channel_throughput_mb_s", craft_rate, "MB/s", raw_rate, True)

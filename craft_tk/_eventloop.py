@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import math
 import threading
+import time
 import tkinter as tk
 from asyncio import events
 from typing import Any, Callable, Dict, Iterator, Optional
@@ -22,6 +23,7 @@ from typing import Any, Callable, Dict, Iterator, Optional
 __all__ = ["TkAsyncio"]
 
 _TK_MASKS = {1: tk.READABLE, 2: tk.WRITABLE, 3: tk.READABLE | tk.WRITABLE}
+STEP_BUDGET_S = 0.002  # longest run of asyncio callbacks before Tk gets its turn
 
 
 class _TkSelectorEventLoop(asyncio.SelectorEventLoop):  # type: ignore[name-defined,misc]
@@ -135,9 +137,15 @@ class TkAsyncio:
             self._watch_fds(stop=True)
             return
         self._stepping = True
+        deadline = time.perf_counter() + STEP_BUDGET_S
         try:
-            self.loop.call_soon(self.loop.stop)
-            self.loop.run_forever()
+            # Chained callbacks (a flush, then what it caused) run back to back, without a
+            # trip through Tk's queue each, until asyncio is idle or the budget is spent.
+            while True:
+                self.loop.call_soon(self.loop.stop)
+                self.loop.run_forever()
+                if not self.loop._ready or time.perf_counter() > deadline:  # type: ignore[attr-defined]
+                    break
         finally:
             self._stepping = False
         self._watch_fds()
