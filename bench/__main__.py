@@ -353,7 +353,7 @@ class Bench:
 
         async def pour() -> None:
             for i in range(count):
-                await channel.send(CHUNK)
+                await channel.send(CHUNK[:-8] + "%08d" % i)
                 if i % 256 == 0:
                     peak[0] = max(peak[0], rss_mb())
 

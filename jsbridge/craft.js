@@ -82,8 +82,13 @@
   }
 
   function hello() {
-    // The host function may appear late (CEF rebinds after some navigations): poll.
-    if (!postNow([JSON.stringify({ kind: KIND.HELLO, page: pageId })])) {
+    // The host function may appear late (CEF rebinds after some navigations): poll. The
+    // receive function goes along: a host that can call it directly (CEF's callbacks)
+    // delivers without compiling a script per batch.
+    var post = hostPost();
+    if (post) {
+      post('[' + JSON.stringify({ kind: KIND.HELLO, page: pageId }) + ']', receive);
+    } else {
       setTimeout(hello, HOST_POLL_MS);
     }
   }

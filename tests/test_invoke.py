@@ -53,6 +53,20 @@ class InvokeTestCase(EngineTestCase):
         panel.run_js("settle({!r}, {});".format(label, call))
         return self.wait_for(lambda: self.settled.get(label), "the page's invoke " + label)
 
+    def cancellable(self, panel, name: str, label: str = "async") -> list:
+        """Register an async handler ``name`` that sleeps; the list fills when it is cancelled."""
+        cancelled = []
+
+        async def sleeper():
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                cancelled.append(label)
+                raise
+
+        panel.handle(name, sleeper)
+        return cancelled
+
     def native_result(self, future) -> list:
         outcome = []
         future.add_done_callback(outcome.append)
@@ -232,16 +246,7 @@ class Nesting(InvokeTestCase):
 class TimeoutsAndCancellation(InvokeTestCase):
     def test_page_timeout_rejects_and_cancels_the_native_handler(self) -> None:
         panel = self.open()
-        cancelled = []
-
-        @panel.handle("slow")
-        async def slow():
-            try:
-                await asyncio.sleep(5)
-            except asyncio.CancelledError:
-                cancelled.append(True)
-                raise
-
+        cancelled = self.cancellable(panel, "slow")
         error = self.page_result(panel, "t", "craft.invoke('slow', craft.options({timeout: 50}))")["error"]
         self.assertEqual(error["name"], "TimeoutError")
         self.wait_for(lambda: cancelled, "the native handler to be cancelled")
@@ -256,15 +261,7 @@ class TimeoutsAndCancellation(InvokeTestCase):
 
     def test_abort_signal_cancels_async_and_thread_handlers(self) -> None:
         panel = self.open()
-        cancelled = []
-
-        @panel.handle("slow")
-        async def slow():
-            try:
-                await asyncio.sleep(5)
-            except asyncio.CancelledError:
-                cancelled.append("async")
-                raise
+        cancelled = self.cancellable(panel, "slow")
 
         @panel.handle("blocking", thread=True)
         def blocking():
@@ -295,16 +292,7 @@ class TimeoutsAndCancellation(InvokeTestCase):
 class EverythingSettles(InvokeTestCase):
     def test_reload_settles_invokes_pending_in_both_directions(self) -> None:
         panel = self.open()
-        cancelled = []
-
-        @panel.handle("hang")
-        async def hang():
-            try:
-                await asyncio.sleep(30)
-            except asyncio.CancelledError:
-                cancelled.append(True)
-                raise
-
+        cancelled = self.cancellable(panel, "hang")
         panel.run_js("craft.invoke('hang');")
         self.wait_for(lambda: panel._dispatcher.invocations._incoming, "the page's invoke to arrive")
         future = panel.invoke("forever")

@@ -1,7 +1,8 @@
 """The CEF transport: Chromium 66 through cefpython3, embedded in the panel's frame.
 
-The page posts through a JavaScript binding (``__craftHostPost``); native delivers
-through ``ExecuteFunction('__craftReceive', wire)``. HTML strings are written to a
+The page posts through a JavaScript binding (``__craftHostPost``), and hands over its receive
+function with ``hello``; native delivers by calling it (a string argument, nothing to
+compile), or, before that, through ``ExecuteFunction('__craftReceive', wire)``. HTML strings are written to a
 temporary file with the bridge inlined at the top, so reloads work and the bridge runs
 before the page's first script; any other document (a URL, a navigation) gets the
 bridge at load start. CEF drops bindings on cross-process navigations, so they are
@@ -123,7 +124,8 @@ class CefTransport:
         self._own_load_pending = False
         self._browser: Any = None
         self._bindings = cef.JavascriptBindings(bindToFrames=False, bindToPopups=False)
-        self._bindings.SetFunction("__craftHostPost", host.receive)
+        self._bindings.SetFunction("__craftHostPost", self._on_post)
+        self._receiver: Any = None  # the page's receive function, handed over with hello
         _Runtime.ensure(frame)
         frame.bind("<Configure>", self._on_configure, add="+")
         if frame.winfo_ismapped():
@@ -150,6 +152,7 @@ class CefTransport:
 
     def load(self, page: Page) -> None:
         self._page = page
+        self._receiver = None
         self._host.page_loading()
         if self._browser is None:
             return  # loaded when the frame is mapped
@@ -162,6 +165,7 @@ class CefTransport:
 
     def reload(self) -> None:
         if self._page.url and not self._page.url.startswith("file://"):
+            self._receiver = None
             self._host.page_loading()
             if self._browser is not None:
                 self._browser.Reload()
@@ -169,7 +173,9 @@ class CefTransport:
             self.load(self._page)  # written anew: the bridge carries today's state
 
     def post(self, wire: str) -> None:
-        if self._browser is not None:
+        if self._receiver is not None:
+            self._receiver.Call(wire)  # a V8 string argument: nothing to compile, unlike a script
+        elif self._browser is not None:
             self._browser.ExecuteFunction("__craftReceive", wire)
 
     def execute(self, script: str) -> None:
@@ -185,6 +191,11 @@ class CefTransport:
         self._remove_temp_file()
 
     # -- internals ------------------------------------------------------------------------
+
+    def _on_post(self, wire: Any, receiver: Any = None) -> None:
+        if receiver is not None:
+            self._receiver = receiver
+        self._host.receive(wire)
 
     def _show_file(self, url: str) -> None:
         """Show a local file with the bridge inlined; relative links still resolve."""
@@ -226,6 +237,7 @@ class CefTransport:
     def _page_started(self, frame: Any) -> None:
         if frame.GetUrl() == "about:blank":
             return  # the browser's first, empty document: not a page to connect
+        self._receiver = None
         self._host.page_loading()
         self._browser.SetJavascriptBindings(self._bindings)
         frame.ExecuteJavascript(self._bridge())  # no-op where the page inlined it already
