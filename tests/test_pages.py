@@ -1,10 +1,13 @@
 """Pages as a user sees them: two panels apart, files by URL, windows, pixels on screen."""
 
+import functools
+import http.server
 import os
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import unittest
 
 import craft_tk
@@ -117,6 +120,27 @@ class Urls(EngineTestCase):
         panel.emit("ping", "to the file")
         self.wait_for(lambda: pongs, "the file page's answer")
         self.assertEqual((from_file, pongs), (["function"], ["to the file"]))
+
+
+    def test_navigating_to_a_web_page_reconnects_the_bridge(self) -> None:
+        folder = tempfile.mkdtemp(prefix="craft-www-")
+        with open(os.path.join(folder, "remote.html"), "w") as out:
+            out.write("""<html><body><p>served over http</p><script>
+              craft.ready.then(function () { craft.send('remote', 'connected'); });
+              craft.on('ping', function (d) { craft.send('pong', d); });
+            </script></body></html>""")
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        panel = self.panel("<p>a local page first</p>")
+        remote, pongs = self.collect(panel, "remote"), self.collect(panel, "pong")
+        panel.load_url("http://127.0.0.1:{}/remote.html".format(server.server_address[1]))
+        self.wait_for(lambda: remote, "the web page's bridge")
+        panel.emit("ping", "over http")
+        self.wait_for(lambda: pongs, "the web page's answer")
+        self.assertEqual((remote, pongs), (["connected"], ["over http"]))
 
 
 class Windows(EngineTestCase):
