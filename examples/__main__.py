@@ -52,7 +52,8 @@ def main() -> None:
         row=0, column=0, columnspan=4, sticky="w", padx=10, pady=(10, 6))
     for row, (name, summary) in enumerate(examples(), start=1):
         tk.Label(root, text=name, font=("TkFixedFont", 10)).grid(row=row, column=0, sticky="w", padx=10)
-        tk.Label(root, text=summary, anchor="w").grid(row=row, column=1, sticky="w", padx=6)
+        tk.Label(root, text=summary, anchor="w", justify="left", wraplength=380).grid(
+            row=row, column=1, sticky="w", padx=6)
         for column, engine in ((2, "tkhtml"), (3, "cef")):
             tk.Button(root, text="Run on " + engine,
                       command=lambda n=name, e=engine: launch(n, e, status)).grid(row=row, column=column, padx=4, pady=2)
