@@ -7,7 +7,7 @@ CEF_ENV := $(VENV)/cef
 TK_ENV  := $(VENV)/tkhtml
 DISPLAY_RUN := tools/with-display.sh
 
-.PHONY: demo test test-cef test-tkhtml bench envs clean
+.PHONY: demo test test-cef test-cef-host test-tkhtml bench envs clean
 
 envs: $(CEF_ENV)/.installed $(TK_ENV)/.installed
 
@@ -24,16 +24,20 @@ $(TK_ENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 demo: $(TK_ENV)/.installed $(CEF_ENV)/.installed
-	$(DISPLAY_RUN) $(TK_ENV)/bin/python -m examples
+	CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) $(TK_ENV)/bin/python -m examples
 
 test: envs
 	@rm -rf .test-results
 	-$(DISPLAY_RUN) $(CEF_ENV)/bin/python -m tests --engine cef
+	-CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine cef
 	-$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine tkhtml
 	@$(PYTHON3) -m tests.summary .test-results
 
 test-cef: $(CEF_ENV)/.installed
 	$(DISPLAY_RUN) $(CEF_ENV)/bin/python -m tests --engine cef
+
+test-cef-host: envs
+	CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine cef
 
 test-tkhtml: $(TK_ENV)/.installed
 	$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine tkhtml

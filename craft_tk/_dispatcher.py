@@ -177,13 +177,19 @@ class Dispatcher:
             except Exception as error:  # whatever the page sends, Tk's loop survives
                 self.report(IpcError("failed to handle a message from the page: {!r}".format(error)))
 
-    def page_loading(self) -> None:
-        """The page is going: hold outgoing messages until the next hello."""
-        if self._page is not None:
-            self.invocations.abandon(
-                lambda name: PageGone("the page reloaded or navigated away before answering {!r}".format(name), name))
+    def page_loading(self, failure: Optional[str] = None) -> None:
+        """The page is going: hold outgoing messages until the next hello.
+
+        With ``failure`` (the browser crashed), everything pending settles with it and
+        ``on_ipc_error`` is told.
+        """
+        if failure is not None:
+            self.report(IpcError(failure))
+        if self._page is not None or failure is not None:
+            why = failure or "the page reloaded or navigated away"
+            self.invocations.abandon(lambda name: PageGone("{} before answering {!r}".format(why, name), name))
             self._chunks.clear()
-            self.channels.close_all("page reloaded or navigated away")
+            self.channels.close_all(failure or "page reloaded or navigated away")
         self._page = None
 
     def close(self) -> None:

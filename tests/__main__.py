@@ -15,6 +15,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 
 
+def _engine_label(engine: str) -> str:
+    """The engine as results name it: CEF on a Python without cefpython3 is "cef-host"."""
+    try:
+        from craft_tk import load_backend
+
+        return load_backend(engine).name
+    except Exception:  # the suite itself reports why the engine cannot run
+        return engine
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests")
     parser.add_argument("--engine", required=True, choices=["cef", "tkhtml"])
@@ -22,6 +32,7 @@ def main() -> int:
     parser.add_argument("-q", dest="quiet", action="store_true")
     args = parser.parse_args()
     os.environ["CRAFT_TEST_ENGINE"] = args.engine
+    label = _engine_label(args.engine)
     # A hung engine must not hang CI: dump every thread's stack and exit after 20 minutes.
     faulthandler.dump_traceback_later(1200, exit=True)
     loader = unittest.TestLoader()
@@ -32,11 +43,11 @@ def main() -> int:
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
     passed = result.testsRun - failed - skipped - len(result.expectedFailures)
-    counts = {"engine": args.engine, "passed": passed, "failed": failed, "skipped": skipped}
+    counts = {"engine": label, "passed": passed, "failed": failed, "skipped": skipped}
     os.makedirs(os.path.join(TOP, ".test-results"), exist_ok=True)
-    with open(os.path.join(TOP, ".test-results", args.engine + ".json"), "w") as out:
+    with open(os.path.join(TOP, ".test-results", label + ".json"), "w") as out:
         json.dump(counts, out)
-    print("{}: {} passed, {} failed, {} skipped".format(args.engine, passed, failed, skipped))
+    print("{}: {} passed, {} failed, {} skipped".format(label, passed, failed, skipped))
     sys.stdout.flush()
     return 1 if failed else 0
 

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-ENGINES = ("cef", "tkhtml")
+ENGINES = ("cef", "cef-host", "tkhtml")
 
 
 def main(folder: str) -> int:

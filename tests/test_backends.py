@@ -19,12 +19,21 @@ class BackendChoice(unittest.TestCase):
             with self.assertRaisesRegex(BackendUnavailable, r"pip install 'craft_tk\[tkhtml\]'"):
                 load_backend("tkhtml")
         else:
-            with self.assertRaisesRegex(BackendUnavailable, r"Python <= 3.7"):
-                load_backend("cef")
+            from craft_tk.backends._cef_host import find_helper_python
 
-    def test_auto_picks_cef_where_it_imports_else_tkhtml(self) -> None:
+            with self.assertRaisesRegex(BackendUnavailable, r"Python 3.7 only: .*CRAFT_CEF_PYTHON"):
+                find_helper_python(["/no/such/python3.7"])
+
+    def test_auto_picks_cef_in_process_then_cef_in_a_helper_then_tkhtml(self) -> None:
         with backend_variable(None):
-            expected = "cef" if sys.version_info[:2] == (3, 7) else "tkhtml"
+            if sys.version_info[:2] == (3, 7):
+                expected = "cef"
+            else:
+                try:
+                    load_backend("cef")
+                    expected = "cef-host"
+                except BackendUnavailable:
+                    expected = "tkhtml"
             self.assertEqual(load_backend("auto").name, expected)
 
     def test_auto_honours_the_environment_variable(self) -> None:

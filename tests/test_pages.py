@@ -156,7 +156,7 @@ class Windows(EngineTestCase):
         self.wait_for(lambda: pongs, "the window's page to answer")
         self.assertEqual(pongs, [{"from": "window"}])
         self.assertEqual(window.title(), "Seed window")
-        self.assertEqual(window.panel.backend, ENGINE)
+        self.assertEqual(window.panel.backend, craft_tk.load_backend(ENGINE).name)
 
 
 class OnScreen(EngineTestCase):

@@ -3,7 +3,8 @@
 =============  =============================================================  ==========
 name           engine                                                         Python
 =============  =============================================================  ==========
-``cef``        Chromium 66 through cefpython3                                 3.7
+``cef``        Chromium 66 through cefpython3, in process on 3.7, else in a    any
+               Python 3.7 helper process (``panel.backend == "cef-host"``)
 ``tkhtml``     tkinterweb's Tkhtml widget, JavaScript by PythonMonkey          >= 3.8
 ``loopback``   no browser: a Python stand-in for the page, for unit tests      any
 =============  =============================================================  ==========
@@ -21,10 +22,10 @@ from ._base import Page, PageHost, Transport
 
 __all__ = ["AUTO_ORDER", "BACKENDS", "Page", "PageHost", "Transport", "load_backend"]
 
-BACKENDS: Dict[str, Tuple[str, str]] = {
-    "cef": ("craft_tk.backends._cef", "CefTransport"),
-    "tkhtml": ("craft_tk.backends._tkhtml", "TkhtmlTransport"),
-    "loopback": ("craft_tk.backends._loopback", "LoopbackTransport"),
+BACKENDS: Dict[str, List[Tuple[str, str]]] = {
+    "cef": [("craft_tk.backends._cef", "CefTransport"), ("craft_tk.backends._cef_host", "CefHostTransport")],
+    "tkhtml": [("craft_tk.backends._tkhtml", "TkhtmlTransport")],
+    "loopback": [("craft_tk.backends._loopback", "LoopbackTransport")],
 }
 AUTO_ORDER = ("cef", "tkhtml")
 
@@ -45,7 +46,14 @@ def load_backend(name: str = "auto") -> Any:
             except BackendUnavailable as error:
                 problems.append(str(error))
         raise BackendUnavailable("no browser engine loads here:\n- " + "\n- ".join(problems))
+    if name == "cef-host":
+        name = "cef"
     if name not in BACKENDS:
         raise ValueError("unknown backend {!r}; choose one of: auto, {}".format(name, ", ".join(sorted(BACKENDS))))
-    module_name, class_name = BACKENDS[name]
-    return getattr(importlib.import_module(module_name), class_name)
+    problems = []
+    for module_name, class_name in BACKENDS[name]:
+        try:
+            return getattr(importlib.import_module(module_name), class_name)
+        except BackendUnavailable as error:
+            problems.append(str(error))
+    raise BackendUnavailable("; ".join(problems))

@@ -27,8 +27,11 @@ class PageHost(Protocol):
     def receive(self, wire: str) -> None:
         """A wire string arrived from the page. Called on the Tk thread."""
 
-    def page_loading(self) -> None:
-        """The page is going away (load, reload, navigation): hold messages until hello."""
+    def page_loading(self, failure: Optional[str] = None) -> None:
+        """The page is going away (load, reload, navigation): hold messages until hello.
+
+        ``failure`` says why when the page went by accident (a crashed browser process).
+        """
 
 
 class Transport(Protocol):

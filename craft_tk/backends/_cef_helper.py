@@ -1,0 +1,112 @@
+"""The CEF helper process: cefpython3 (Python 3.7) for an app on any Python.
+
+``python3.7 -m craft_tk.backends._cef_helper`` reads frames on stdin and writes frames on
+stdout (``_pipe``). For each panel it embeds a Tk toplevel in the app's frame (X11's
+embedding: ``Toplevel(use=xid)``) and runs the ordinary CEF transport in it, relaying wire
+strings unchanged: no IPC logic lives here. It exits when the app's end of the pipe
+closes, also when the app was killed.
+
+Frames from the app: ``open pid xid``, ``load pid bridge html url base_url``,
+``reload pid bridge``, ``post pid wire``, ``execute pid script``, ``close pid``.
+Frames to the app: ``receive pid wire``, ``loading pid``.
+"""
+
+import ctypes
+import os
+import signal
+import sys
+import tkinter as tk
+from typing import Any, Dict, List
+
+from ._base import Page
+from ._cef import CefTransport, _Runtime
+from ._pipe import FrameReader, FrameWriter
+
+__all__ = ["main"]
+
+
+class _PanelHost:
+    """The PageHost of one panel: relays to the app."""
+
+    def __init__(self, pid: int, out: FrameWriter) -> None:
+        self._pid = pid
+        self._out = out
+
+    def receive(self, wire: Any) -> None:
+        self._out.send("receive", self._pid, wire if isinstance(wire, str) else str(wire))
+
+    def page_loading(self, reason: Any = None) -> None:
+        self._out.send("loading", self._pid)
+
+
+class Helper:
+    def __init__(self, root: tk.Tk, out: FrameWriter) -> None:
+        self.root = root
+        self.out = out
+        self.panels: Dict[int, CefTransport] = {}
+        self.tops: Dict[int, tk.Toplevel] = {}
+        self.bridges: Dict[int, str] = {}
+
+    def handle(self, frame: List[Any]) -> None:
+        op, pid, args = frame[0], frame[1], frame[2:]
+        if op == "open":
+            top = tk.Toplevel(self.root, use=str(args[0]))
+            holder = tk.Frame(top)
+            holder.pack(fill="both", expand=True)
+            self.tops[pid] = top
+            self.panels[pid] = CefTransport(holder, _PanelHost(pid, self.out), lambda: self.bridges.get(pid, ""))
+        elif op == "close":
+            transport = self.panels.pop(pid, None)
+            if transport is not None:
+                transport.close()
+                self.tops.pop(pid).destroy()
+        elif pid in self.panels:
+            transport = self.panels[pid]
+            if op == "load":
+                self.bridges[pid] = args[0]
+                transport.load(Page(html=args[1], url=args[2], base_url=args[3]))
+            elif op == "reload":
+                self.bridges[pid] = args[0]
+                transport.reload()
+            elif op == "post":
+                transport.post(args[0])
+            elif op == "execute":
+                transport.execute(args[0])
+
+
+def _die_with_parent() -> None:
+    """Linux: get SIGTERM when the app dies, however it dies."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def main() -> None:
+    _die_with_parent()
+    out_fd = os.dup(1)
+    os.dup2(2, 1)  # stray prints must not corrupt the frames on the real stdout
+    root = tk.Tk()
+    root.withdraw()
+    helper = Helper(root, FrameWriter(out_fd))
+
+    def quit_now(*_: Any) -> None:
+        root.quit()
+
+    reader = FrameReader(0, helper.handle)
+
+    def on_input(*_: Any) -> None:
+        if not reader.read():
+            quit_now()
+
+    root.tk.createfilehandler(0, tk.READABLE, on_input)
+    signal.signal(signal.SIGTERM, lambda *_: root.after(0, quit_now))
+    root.mainloop()
+    for transport in list(helper.panels.values()):
+        transport.close()
+    _Runtime.shutdown()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

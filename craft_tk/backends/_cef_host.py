@@ -1,0 +1,198 @@
+"""The CEF transport for any Python: Chromium in a Python 3.7 helper process.
+
+cefpython3 has Linux wheels for Python 3.7 only. On a newer Python this transport starts
+``craft_tk.backends._cef_helper`` with a 3.7 interpreter that has cefpython3, and the
+helper's browser sits inside the panel's frame (X11 embedding). Wire strings cross the
+pipes unchanged. One helper serves every panel of the app; it dies with the app. If it
+crashes, each of its panels reports it (pending invokes and channels settle) and
+``reload()`` starts a new one.
+
+The interpreter: ``CRAFT_CEF_PYTHON``, else the environment ``make`` builds
+(``.venv/cef``), else pyenv's 3.7, provided it imports cefpython3.
+"""
+
+import glob
+import os
+import subprocess
+import sys
+import tkinter as tk
+from typing import Any, Callable, Dict, List, Optional
+
+from .._errors import BackendUnavailable
+from ._base import Page, PageHost
+from ._pipe import FrameReader, FrameWriter
+
+__all__ = ["CefHostTransport", "find_helper_python"]
+
+_TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_HOW_TO = ("make a Python 3.7 environment with cefpython3 (`make .venv/cef/.installed` in the craft_tk "
+           "checkout, or `python3.7 -m pip install cefpython3==66.0 orjson typing_extensions`) and point "
+           "CRAFT_CEF_PYTHON at its python")
+
+
+def find_helper_python(candidates: Optional[List[str]] = None) -> str:
+    """The interpreter that runs the helper; raises BackendUnavailable saying how to make one."""
+    if candidates is None:
+        candidates = [os.environ.get("CRAFT_CEF_PYTHON", ""), os.path.join(_TOP, ".venv", "cef", "bin", "python")]
+        candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.7.*/bin/python")))
+    for python in candidates:
+        if python and os.path.exists(python) and _imports_cef(python):
+            return python
+    raise BackendUnavailable("the 'cef' backend needs cefpython3, which runs on Python 3.7 only: " + _HOW_TO)
+
+
+_checked: Dict[str, bool] = {}
+
+
+def _imports_cef(python: str) -> bool:
+    if python not in _checked:
+        probe = subprocess.run([python, "-c", "import cefpython3, orjson"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        _checked[python] = probe.returncode == 0
+    return _checked[python]
+
+
+if sys.version_info[:2] == (3, 7):  # pragma: no cover - in-process CEF is the one to use there
+    raise BackendUnavailable("on Python 3.7 craft_tk runs CEF in process ('cef')")
+_PYTHON = find_helper_python()
+
+
+class _Helper:
+    """One helper process and its pipes, shared by the panels of one Tk interpreter."""
+
+    current: Optional["_Helper"] = None
+
+    def __init__(self, root: tk.Misc) -> None:
+        env = dict(os.environ, PYTHONPATH=_TOP + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.process = subprocess.Popen(
+            [_PYTHON, "-m", "craft_tk.backends._cef_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env=env, cwd=os.getcwd(),
+        )
+        self.root = root
+        self.alive = True
+        self.panels: Dict[int, "CefHostTransport"] = {}
+        self._next_id = 1
+        self._reader = FrameReader(self.process.stdout.fileno(), self._dispatch)  # type: ignore[union-attr]
+        self._writer = FrameWriter(self.process.stdin.fileno(), self._want_write)  # type: ignore[union-attr]
+        root.tk.createfilehandler(self._reader.fd, tk.READABLE, self._readable)
+
+    @classmethod
+    def get(cls, widget: tk.Misc) -> "_Helper":
+        root = widget._root()  # type: ignore[attr-defined]
+        if cls.current is None or not cls.current.alive or cls.current.root is not root:
+            cls.current = cls(root)
+        return cls.current
+
+    def add(self, transport: "CefHostTransport") -> int:
+        pid = self._next_id
+        self._next_id += 1
+        self.panels[pid] = transport
+        return pid
+
+    def send(self, *fields: Any) -> None:
+        if self.alive:
+            self._writer.send(*fields)
+
+    def _want_write(self, more: bool) -> None:
+        fd = self._writer.fd
+        if more:
+            self.root.tk.createfilehandler(fd, tk.WRITABLE, lambda *_: self._writer.flush())
+        else:
+            try:
+                self.root.tk.deletefilehandler(fd)
+            except tk.TclError:
+                pass
+
+    def _readable(self, *_: Any) -> None:
+        if not self._reader.read():
+            self._died()
+
+    def _dispatch(self, frame: List[Any]) -> None:
+        transport = self.panels.get(frame[1])
+        if transport is not None:
+            transport._from_helper(frame[0], frame[2:])
+
+    def _died(self) -> None:
+        self.alive = False
+        for fd in (self._reader.fd, self._writer.fd):
+            try:
+                self.root.tk.deletefilehandler(fd)
+            except tk.TclError:
+                pass
+        code = self.process.poll()
+        for transport in list(self.panels.values()):
+            transport._helper_died(code)
+        self.panels.clear()
+
+
+class CefHostTransport:
+    """Shows pages in CEF run by the helper process, inside the panel's frame."""
+
+    name = "cef-host"
+    container = True  # the panel's frame holds a window of another process
+
+    def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
+        self._frame = frame
+        self._host = host
+        self._bridge = bridge
+        self._page = Page()
+        self._helper: Optional[_Helper] = None
+        self._pid = 0
+        self._closed = False
+        if frame.winfo_ismapped():
+            self._open()
+        else:
+            self._map_binding = frame.bind("<Map>", self._on_map, add="+")
+
+    def _on_map(self, event: tk.Event) -> None:
+        if event.widget is self._frame and self._helper is None and not self._closed:
+            self._frame.unbind("<Map>", self._map_binding)
+            self._open()
+
+    def _open(self) -> None:
+        self._frame.update_idletasks()
+        self._helper = _Helper.get(self._frame)
+        self._pid = self._helper.add(self)
+        self._helper.send("open", self._pid, self._frame.winfo_id())
+        if self._page != Page():
+            self.load(self._page)
+
+    def load(self, page: Page) -> None:
+        self._page = page
+        self._host.page_loading()
+        if self._helper is not None and self._helper.alive:
+            self._helper.send("load", self._pid, self._bridge(), page.html, page.url, page.base_url)
+
+    def reload(self) -> None:
+        if self._helper is not None and not self._helper.alive:
+            self._helper = None
+            self._open()  # a new helper, and the page again
+        elif self._helper is not None:
+            self._host.page_loading()
+            self._helper.send("reload", self._pid, self._bridge())
+
+    def post(self, wire: str) -> None:
+        if self._helper is not None:
+            self._helper.send("post", self._pid, wire)
+
+    def execute(self, script: str) -> None:
+        if self._helper is not None:
+            self._helper.send("execute", self._pid, script)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._helper is not None:
+            self._helper.send("close", self._pid)
+            self._helper.panels.pop(self._pid, None)
+            self._helper = None
+
+    # -- from the helper ---------------------------------------------------------------------
+
+    def _from_helper(self, op: str, args: List[Any]) -> None:
+        if op == "receive":
+            self._host.receive(args[0])
+        elif op == "loading":
+            self._host.page_loading()
+
+    def _helper_died(self, code: Optional[int]) -> None:
+        self._host.page_loading("the CEF helper process ended (exit code {}); reload() starts a new one".format(code))
