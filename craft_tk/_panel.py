@@ -112,8 +112,6 @@ class WebPanel(tk.Frame, IpcMethods):
         transport_class = load_backend(backend)
         frame_options.setdefault("width", 800)
         frame_options.setdefault("height", 600)
-        if getattr(transport_class, "container", False):
-            frame_options["container"] = True
         super().__init__(master, **frame_options)
         self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state)
         self.backend: str = transport_class.name

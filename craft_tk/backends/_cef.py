@@ -1,23 +1,29 @@
 """The CEF transport: Chromium 66 through cefpython3, embedded in the panel's frame.
 
-The page posts through a JavaScript binding (``__craftHostPost``), and hands over its receive
-function with ``hello``; native delivers by calling it (a string argument, nothing to
-compile), or, before that, through ``ExecuteFunction('__craftReceive', wire)``. HTML strings are written to a
-temporary file with the bridge inlined at the top, so reloads work and the bridge runs
-before the page's first script; any other document (a URL, a navigation) gets the
-bridge at load start. CEF drops bindings on cross-process navigations, so they are
-re-sent at each main-frame load and craft.js waits for them before saying hello.
+The page posts through a JavaScript binding (``__craftHostPost``) and hands over its
+receive function with ``hello``; native delivers by calling it (a string argument,
+nothing to compile), or, before that, through ``ExecuteFunction('__craftReceive', wire)``.
+
+The bridge runs before the page's first script: HTML strings and local files are written
+to a temporary file with it inlined at the top; web pages (GET) are fetched and shown at
+their own URL (``LoadString``) with it inlined too; link navigations to either are re-done
+the same way, and a reload writes the page anew. Anything else gets the bridge at load
+start. CEF drops bindings on cross-process navigations, so they are re-sent at each
+main-frame load and craft.js waits for them before saying hello.
 """
 
 import atexit
 import os
 import tempfile
+import threading
 import urllib.parse
+import urllib.request
 import time
 import tkinter as tk
 from typing import Any, Callable, Optional, Set
 
 from .._errors import BackendUnavailable
+from .._eventloop import TkAsyncio
 from .._html import inject_bridge
 from ._base import Page, PageHost
 from ._glib_pump import GlibPump, iterate_default_context
@@ -100,7 +106,7 @@ class _Handlers:
             self._transport._page_started(frame)
 
     def OnBeforeBrowse(self, browser: Any, frame: Any, request: Any, **_: Any) -> bool:
-        return bool(frame.IsMain() and self._transport._navigating(request.GetUrl()))
+        return bool(frame.IsMain() and self._transport._navigating(request.GetUrl(), request.GetMethod()))
 
     def OnLoadEnd(self, browser: Any, frame: Any, **_: Any) -> None:
         if frame.IsMain():
@@ -122,6 +128,8 @@ class CefTransport:
         self._page = Page()
         self._temp_file: Optional[str] = None
         self._own_load_pending = False
+        self._expected_url = ""
+        self._fetching: Optional[str] = None
         self._browser: Any = None
         self._bindings = cef.JavascriptBindings(bindToFrames=False, bindToPopups=False)
         self._bindings.SetFunction("__craftHostPost", self._on_post)
@@ -160,17 +168,13 @@ class CefTransport:
             self._show_html(page.html, page.base_url or _cwd_url())
         elif page.url and page.url.startswith("file://"):
             self._show_file(page.url)
-        else:  # a remote page: the bridge arrives at load start (see _page_started)
+        elif page.url and page.url.startswith(("http://", "https://")):
+            self._fetch_and_show(page.url)
+        else:  # anything else: the bridge arrives at load start (see _page_started)
             self._browser.LoadUrl(page.url or "about:blank")
 
     def reload(self) -> None:
-        if self._page.url and not self._page.url.startswith("file://"):
-            self._receiver = None
-            self._host.page_loading()
-            if self._browser is not None:
-                self._browser.Reload()
-        else:
-            self.load(self._page)  # written anew: the bridge carries today's state
+        self.load(self._page)  # fetched or written anew: the bridge carries today's state
 
     def post(self, wire: str) -> None:
         if self._receiver is not None:
@@ -207,6 +211,36 @@ class CefTransport:
             html = "<h1>Cannot open {}</h1><p>{}</p>".format(path, error)
         self._show_html(html, "file://" + urllib.parse.quote(os.path.dirname(path)) + "/")
 
+    def _fetch_and_show(self, url: str) -> None:
+        """Fetch a web page on a worker thread, then show it at its own URL (so its origin
+        and relative links are the server's) with the bridge inlined at the top. What is
+        not HTML, or cannot be fetched, is loaded as is (the bridge then comes at load start)."""
+        driver = TkAsyncio.of(self._frame)
+        self._fetching = url
+
+        def fetch() -> None:
+            html = None
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    if response.headers.get_content_type() == "text/html":
+                        html = response.read().decode(response.headers.get_content_charset() or "utf-8", "replace")
+            except (OSError, ValueError):
+                html = None
+            driver.call_soon_threadsafe(self._show_fetched, url, html)
+
+        threading.Thread(target=fetch, name="craft-fetch", daemon=True).start()
+
+    def _show_fetched(self, url: str, html: Optional[str]) -> None:
+        if self._browser is None or self._fetching != url:
+            return  # closed, or another load came first
+        self._fetching = None
+        self._own_load_pending = True
+        self._expected_url = url
+        if html is None:
+            self._browser.LoadUrl(url)
+        else:
+            self._browser.GetMainFrame().LoadString(inject_bridge(html, self._bridge()), url)
+
     def _show_html(self, html: str, base_url: str) -> None:
         """Write the page, bridge first, to a temporary file and load that."""
         handle, path = tempfile.mkstemp(prefix="craft-", suffix=".html")
@@ -215,24 +249,25 @@ class CefTransport:
         self._remove_temp_file()
         self._temp_file = path
         self._own_load_pending = True
+        self._expected_url = "file://" + path
         self._browser.LoadUrl("file://" + path)
 
-    def _navigating(self, url: str) -> bool:
+    def _navigating(self, url: str, method: str) -> bool:
         """A main-frame navigation is starting; True cancels it, to re-do it with the bridge.
 
-        Local files are re-done with the bridge inlined; so is a reload the page started
-        (``location.reload()``), so that its bridge carries the state of now.
+        Local files and web pages (GET) are re-done with the bridge inlined; so is a reload
+        the page started (``location.reload()``), so that its bridge carries the state of now.
         """
-        if not url.startswith("file://"):
+        if self._own_load_pending and urllib.parse.unquote(url) == urllib.parse.unquote(self._expected_url):
+            self._own_load_pending = False
             return False
-        if urllib.parse.unquote(url[len("file://"):]) == self._temp_file:
-            if self._own_load_pending:
-                self._own_load_pending = False
-                return False
+        if urllib.parse.unquote(url) == "file://" + (self._temp_file or ""):
             self._frame.after_idle(self.reload)
             return True
-        self._frame.after_idle(self.load, Page(url=url))
-        return True
+        if url.startswith("file://") or (url.startswith(("http://", "https://")) and method == "GET"):
+            self._frame.after_idle(self.load, Page(url=url))
+            return True
+        return False
 
     def _page_started(self, frame: Any) -> None:
         if frame.GetUrl() == "about:blank":

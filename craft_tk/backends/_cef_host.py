@@ -129,7 +129,6 @@ class CefHostTransport:
     """Shows pages in CEF run by the helper process, inside the panel's frame."""
 
     name = "cef-host"
-    container = True  # the panel's frame holds a window of another process
 
     def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
         self._frame = frame
@@ -139,21 +138,30 @@ class CefHostTransport:
         self._helper: Optional[_Helper] = None
         self._pid = 0
         self._closed = False
-        if frame.winfo_ismapped():
+        self._holder: Optional[tk.Frame] = None
+        self._hold()
+
+    def _hold(self) -> None:
+        """A container frame for the helper's window. Tk destroys a container whose
+        embedded window dies, so it is a child of the panel, made anew after a crash."""
+        self._holder = tk.Frame(self._frame, container=True)
+        self._holder.pack(fill="both", expand=True)
+        if self._holder.winfo_ismapped():
             self._open()
         else:
-            self._map_binding = frame.bind("<Map>", self._on_map, add="+")
+            self._holder.bind("<Map>", self._on_map)
 
     def _on_map(self, event: tk.Event) -> None:
-        if event.widget is self._frame and self._helper is None and not self._closed:
-            self._frame.unbind("<Map>", self._map_binding)
+        if event.widget is self._holder and self._helper is None and not self._closed:
+            self._holder.unbind("<Map>")
             self._open()
 
     def _open(self) -> None:
-        self._frame.update_idletasks()
+        assert self._holder is not None
+        self._holder.update_idletasks()
         self._helper = _Helper.get(self._frame)
         self._pid = self._helper.add(self)
-        self._helper.send("open", self._pid, self._frame.winfo_id())
+        self._helper.send("open", self._pid, self._holder.winfo_id())
         if self._page != Page():
             self.load(self._page)
 
@@ -166,7 +174,9 @@ class CefHostTransport:
     def reload(self) -> None:
         if self._helper is not None and not self._helper.alive:
             self._helper = None
-            self._open()  # a new helper, and the page again
+            if self._holder is not None and self._holder.winfo_exists():
+                self._holder.destroy()
+            self._hold()  # a new helper, and the page again
         elif self._helper is not None:
             self._host.page_loading()
             self._helper.send("reload", self._pid, self._bridge())

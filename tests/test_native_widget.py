@@ -1,0 +1,90 @@
+"""The panel behaves like a native widget: it resizes, takes clicks and typing, shares focus."""
+
+import os
+import signal
+import subprocess
+import time
+import tkinter as tk
+import unittest
+
+import craft_tk
+from craft_tk import PageGone
+
+from .support import ENGINE, EngineTestCase, screenshot_pixel
+
+CEF_ONLY = unittest.skipUnless(ENGINE == "cef", "CEF's input and helper process (Tkhtml is a Tk widget already)")
+
+FORM = """<html><body style="margin:0; background:#ff00aa">
+  <input id="field" style="position:absolute; left:10px; top:10px; width:200px; height:30px"
+         oninput="craft.send('typed', this.value)">
+  <script>craft.on('ping', function (d) { craft.send('pong', d); });</script>
+</body></html>"""
+
+
+def xdotool(*args: str) -> None:
+    subprocess.run(["xdotool"] + list(args), check=True)
+
+
+class Resizing(EngineTestCase):
+    geometry = "400x300+0+0"
+
+    def test_the_page_follows_the_frame_when_the_window_grows(self) -> None:
+        panel = self.panel('<html><body style="margin:0; background-color:#ff00aa"><p>page</p></body></html>')
+        self.root.lift()
+        self.root.geometry("700x500+0+0")
+        self.wait_for(lambda: panel.winfo_width() >= 690, "the frame to grow")
+        x, y = panel.winfo_rootx() + 650, panel.winfo_rooty() + 450  # only inside the grown area
+        self.wait_for(lambda: screenshot_pixel(x, y) == "#ff00aa", "the page to fill the grown frame", 20)
+
+
+@CEF_ONLY
+class KeyboardAndFocus(EngineTestCase):
+    geometry = "600x300+0+0"
+
+    def test_typing_reaches_the_page_and_focus_moves_between_tk_and_the_page(self) -> None:
+        entry = tk.Entry(self.root)
+        entry.pack(fill="x")
+        panel = self.panel(FORM)
+        typed = self.collect(panel, "typed")
+        self.root.lift()
+        self.pump(0.5)
+        x, y = panel.winfo_rootx() + 50, panel.winfo_rooty() + 25
+        xdotool("mousemove", str(x), str(y), "click", "1")
+        self.pump(0.3)
+        xdotool("type", "--delay", "30", "hello")
+        self.wait_for(lambda: typed and typed[-1] == "hello", "the page's input to hold what was typed")
+        xdotool("mousemove", str(entry.winfo_rootx() + 20), str(entry.winfo_rooty() + 5), "click", "1")
+        self.pump(0.3)
+        entry.focus_force()
+        self.pump(0.2)
+        xdotool("type", "--delay", "30", "tk")
+        self.wait_for(lambda: entry.get() == "tk", "the Tk entry to take the typing")
+        self.assertEqual(typed[-1], "hello", "typing into Tk must not reach the page")
+
+
+@CEF_ONLY
+class HelperCrash(EngineTestCase):
+    def test_a_crashed_helper_settles_everything_and_reload_starts_a_new_one(self) -> None:
+        panel = self.panel(FORM)
+        if panel.backend != "cef-host":
+            self.skipTest("CEF runs in this process here (Python 3.7): there is no helper to crash")
+        helper = panel.transport._helper
+        pending = panel.invoke("never-answered")
+        channel = panel.create_channel("stream")
+        outcome = []
+        pending.add_done_callback(outcome.append)
+        os.kill(helper.process.pid, signal.SIGKILL)
+        self.wait_for(lambda: outcome and channel.closed, "the pending invoke and the channel to settle")
+        self.assertIsInstance(outcome[0].exception(), PageGone)
+        self.assertIn("helper", channel.close_reason)
+        self.assertTrue(any("helper" in str(error) for error in self.ipc_errors))
+        pongs = self.collect(panel, "pong")
+        panel.reload()
+        self.wait_for(lambda: panel.connected, "a new helper and the page again", 30)
+        panel.emit("ping", "after the crash")
+        self.wait_for(lambda: pongs, "the page to answer again")
+        self.assertIsNot(panel.transport._helper, helper)
+
+
+if __name__ == "__main__":
+    unittest.main()
