@@ -43,7 +43,7 @@ test-tkhtml: $(TK_ENV)/.installed
 	$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine tkhtml
 
 bench: envs
-	$(DISPLAY_RUN) bash -c '$(CEF_ENV)/bin/python -m bench --engine cef && $(TK_ENV)/bin/python -m bench --engine tkhtml --append'
+	CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) bash -c '$(CEF_ENV)/bin/python -m bench --engine cef && $(TK_ENV)/bin/python -m bench --engine cef --append && $(TK_ENV)/bin/python -m bench --engine tkhtml --append'
 
 clean:
 	rm -rf $(VENV) .test-results *.egg-info

@@ -99,19 +99,23 @@ class Bench:
         self.state = craft_tk.SharedState({"n": 0})
         self.panel = craft_tk.WebPanel(self.root, html="<p>loading</p>", backend=engine, state=self.state)
         self.panel.pack(fill="both", expand=True)
+        self.engine = self.panel.backend  # "cef-host" when CEF runs in a helper process
         self.loop = self.panel._dispatcher.driver.loop
         self.wait(lambda: self.panel.connected, "the first page")  # CEF's browser exists from here
-        self.raw = raw_engine(self.panel)
+        self.raw = raw_engine(self.panel)  # None where the engine is out of reach (cef-host)
         self.raw_signal: List[Any] = []
         self.raw_waiter: Optional["asyncio.Future[Any]"] = None
-        for name in ("rawDone", "rawPing", "rawBack", "rawSend", "rawChunk"):
-            self.raw.expose(name, self._raw_callback(name))
+        if self.raw is not None:
+            for name in ("rawDone", "rawPing", "rawBack", "rawSend", "rawChunk"):
+                self.raw.expose(name, self._raw_callback(name))
+            self.panel.load_html(PAGE)
+        else:  # no raw engine: the page's raw half gets a stand-in that does nothing
+            self.panel.load_html(PAGE.replace("<script>", "<script>function __benchExport() {}", 1))
         self.done: List[Any] = []
         self.panel.on("done", self.done.append)
         self.panel.handle("echo", self._echo)
         self.echo_times: List[float] = []
-        self.panel.load_html(PAGE)
-        self.wait(lambda: self.panel.connected and "rawPong" in self.raw.exports, "the bench page")
+        self.wait(lambda: self.panel.connected and (self.raw is None or "rawPong" in self.raw.exports), "the bench page")
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -166,15 +170,18 @@ class Bench:
         self.panel.emit("invoke-loop", n + 50)
         self.wait_done()
         craft_trips = [b - a for a, b in zip(self.echo_times[50:], self.echo_times[51:])]
+        raw_trips = self._raw_ping_trips(n) if self.raw else None
+        for label, q in (("p50", 50), ("p99", 99)):
+            self.record("invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
+                        percentile(raw_trips, q) * 1000 if raw_trips else None, False)
+
+    def _raw_ping_trips(self, n: int) -> List[float]:
         self.raw_signal.clear()
         self.raw_target = n + 50
         self.raw.call("rawPong", -1)
         self.wait(lambda: len(self.raw_signal) >= n + 51, "raw round trips")
         times = [t for name, t, _ in self.raw_signal if name == "rawPing"]
-        raw_trips = [b - a for a, b in zip(times[50:], times[51:])]
-        for label, q in (("p50", 50), ("p99", 99)):
-            self.record("invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
-                        percentile(raw_trips, q) * 1000, False)
+        return [b - a for a, b in zip(times[50:], times[51:])]
 
     def native_invoke_roundtrip(self) -> None:
         n = 300 if self.quick else 1000
@@ -199,23 +206,25 @@ class Bench:
                 trips.append(time.perf_counter() - started)
             return trips[50:]
 
-        raw_trips = self.run(raw_loop())
+        raw_trips = self.run(raw_loop()) if self.raw else None
         self.record("native_invoke_roundtrip_p50_ms", percentile(craft_trips, 50) * 1000, "ms",
-                    percentile(raw_trips, 50) * 1000, False)
+                    percentile(raw_trips, 50) * 1000 if raw_trips else None, False)
 
     def emit_throughput(self) -> float:
         n = 50000 if self.quick else 200000
         craft_rate = self._emit_rate(n)
-        raw_n = 5000 if self.quick else 20000
+        raw_rate = self._raw_emit_rate(5000 if self.quick else 20000) if self.raw else None
+        self.record("emit_throughput_per_s", craft_rate, "msg/s", raw_rate, True)
+        return craft_rate
+
+    def _raw_emit_rate(self, raw_n: int) -> float:
         self.raw.call("rawExpect", raw_n)
         self.raw_signal.clear()
         started = time.perf_counter()
         for _ in range(raw_n):
             self.raw.call("rawEvent", PAYLOAD)
         self.wait(lambda: any(name == "rawDone" for name, _, _ in self.raw_signal), "raw events")
-        raw_rate = raw_n / (time.perf_counter() - started)
-        self.record("emit_throughput_per_s", craft_rate, "msg/s", raw_rate, True)
-        return craft_rate
+        return raw_n / (time.perf_counter() - started)
 
     def _emit_rate(self, n: int, per_tick: int = 10000) -> float:
         self.done.clear()
@@ -244,13 +253,15 @@ class Bench:
         self.wait(lambda: received[0] >= n, "page events")
         craft_rate = n / (time.perf_counter() - started)
         self.panel.off("s", count)
-        raw_n = 5000 if self.quick else 20000
+        raw_rate = self._raw_send_rate(5000 if self.quick else 20000) if self.raw else None
+        self.record("send_throughput_per_s", craft_rate, "msg/s", raw_rate, True)
+
+    def _raw_send_rate(self, raw_n: int) -> float:
         self.raw_signal.clear()
         started = time.perf_counter()
         self.raw.call("rawSendLoop", raw_n)
         self.wait(lambda: len(self.raw_signal) >= raw_n, "raw page calls")
-        raw_rate = raw_n / (time.perf_counter() - started)
-        self.record("send_throughput_per_s", craft_rate, "msg/s", raw_rate, True)
+        return raw_n / (time.perf_counter() - started)
 
     def channel_throughput(self) -> None:
         count = 64 if self.quick else 256
@@ -270,13 +281,7 @@ class Bench:
         self.wait_done()
         craft_rate = megabytes / (time.perf_counter() - started)
         channel.close()
-        self.raw.call("rawExpect", count * len(CHUNK))
-        self.raw_signal.clear()
-        started = time.perf_counter()
-        for i in range(count):
-            self.raw.call("rawChunk", CHUNK[:-8] + "%08d" % i)  # a fresh string, as an app's would be
-        self.wait(lambda: any(name == "rawDone" for name, _, _ in self.raw_signal), "raw chunks")
-        raw_rate = megabytes / (time.perf_counter() - started)
+        raw_rate = self._raw_chunks_down(count) if self.raw else None
         self.record("channel_throughput_mb_s", craft_rate, "MB/s", raw_rate, True)
         # page -> native
         received = [0]
@@ -287,12 +292,24 @@ class Bench:
         self.wait(lambda: received[0] >= count * len(CHUNK), "page chunks")
         craft_rate = megabytes / (time.perf_counter() - started)
         inbound.close()
+        raw_rate = self._raw_chunks_up(count) if self.raw else None
+        self.record("channel_throughput_page_to_native_mb_s", craft_rate, "MB/s", raw_rate, True)
+
+    def _raw_chunks_down(self, count: int) -> float:
+        self.raw.call("rawExpect", count * len(CHUNK))
+        self.raw_signal.clear()
+        started = time.perf_counter()
+        for i in range(count):
+            self.raw.call("rawChunk", CHUNK[:-8] + "%08d" % i)  # a fresh string, as an app's would be
+        self.wait(lambda: any(name == "rawDone" for name, _, _ in self.raw_signal), "raw chunks")
+        return count * len(CHUNK) / 1e6 / (time.perf_counter() - started)
+
+    def _raw_chunks_up(self, count: int) -> float:
         self.raw_signal.clear()
         started = time.perf_counter()
         self.raw.call("rawChunksUp", count)
         self.wait(lambda: len(self.raw_signal) >= count, "raw page chunks")
-        raw_rate = megabytes / (time.perf_counter() - started)
-        self.record("channel_throughput_page_to_native_mb_s", craft_rate, "MB/s", raw_rate, True)
+        return count * len(CHUNK) / 1e6 / (time.perf_counter() - started)
 
     def state_patch_rate(self) -> None:
         n = 1000 if self.quick else 3000
@@ -366,7 +383,7 @@ class Bench:
 
     def idle_cpu(self, seconds: float) -> None:
         value = idle_cpu_percent(self.root, seconds)
-        baseline = raw_idle_cpu(self.engine, seconds)
+        baseline = raw_idle_cpu(self.engine, seconds) if self.raw else None
         self.record("idle_cpu_percent", value, "%", baseline, False)
 
 
@@ -420,7 +437,8 @@ def raw_idle_cpu(engine: str, seconds: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--engine", required=True, choices=["cef", "tkhtml"])
+    parser.add_argument("--engine", required=True, choices=["cef", "tkhtml"],
+                        help="cef runs in process on Python 3.7, in a helper process (cef-host) elsewhere")
     parser.add_argument("--append", action="store_true", help="add to bench/last.json instead of replacing it")
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     parser.add_argument("--only", action="append", help="run only the steps with this in their name")
@@ -428,7 +446,7 @@ def main() -> int:
     bench = Bench(args.engine, args.quick)
     steps = [bench.invoke_roundtrip, bench.native_invoke_roundtrip, bench.emit_throughput, bench.send_throughput,
              bench.channel_throughput, bench.state_patch_rate, bench.memory_growth]
-    if args.engine == "tkhtml":
+    if bench.engine == "tkhtml":
         steps.append(bench.gc_pause)
     steps.append(bench.channel_memory)
     steps.append(lambda: bench.idle_cpu(2.0 if args.quick else 5.0))

@@ -5,7 +5,7 @@ puts a Python function in the page; ``exported(name)`` is a page function that t
 handed over with ``__benchExport(name, fn)``.
 """
 
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 import craft_tk
 
@@ -47,5 +47,6 @@ class RawTkhtml(RawEngine):
             self.exports[name](*args)
 
 
-def raw_engine(panel: craft_tk.WebPanel) -> RawEngine:
-    return RawCef(panel) if panel.backend == "cef" else RawTkhtml(panel)
+def raw_engine(panel: craft_tk.WebPanel) -> Optional[RawEngine]:
+    """The raw engine behind ``panel``; None for CEF in a helper process (out of reach)."""
+    return {"cef": RawCef, "tkhtml": RawTkhtml}.get(panel.backend, lambda _: None)(panel)
