@@ -19,7 +19,7 @@ class BackendChoice(unittest.TestCase):
             with self.assertRaisesRegex(BackendUnavailable, r"pip install 'craft_tk\[tkhtml\]'"):
                 load_backend("tkhtml")
         else:
-            from craft_tk.backends._cef_host import find_helper_python
+            from craft_tk.backends._cef_python import find_helper_python
 
             with self.assertRaisesRegex(BackendUnavailable, r"Python 3.7 only: .*CRAFT_CEF_PYTHON"):
                 find_helper_python(["/no/such/python3.7"])

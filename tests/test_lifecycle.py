@@ -1,6 +1,7 @@
 """An app's life with a panel: it starts, talks, closes, and leaves nothing behind."""
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -49,6 +50,40 @@ class AppLifecycle(EngineTestCase):
             time.sleep(0.1)
             leftovers = _session_processes(app.pid)
         self.assertEqual(leftovers, [], "processes of the app outlived it")
+
+
+    def test_a_killed_app_leaves_no_processes_behind(self) -> None:
+        app = subprocess.Popen(
+            [sys.executable, "-c", KILLED_APP, ENGINE],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True, start_new_session=True,
+        )
+        self.assertEqual(app.stdout.readline().strip(), "connected")  # type: ignore[union-attr]
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(timeout=10)  # reaped: only its children could be left
+        deadline = time.monotonic() + 15
+        leftovers = _session_processes(app.pid)
+        while leftovers and time.monotonic() < deadline:
+            time.sleep(0.2)
+            leftovers = _session_processes(app.pid)
+        self.assertEqual(leftovers, [], "processes outlived the killed app")
+
+
+KILLED_APP = textwrap.dedent("""
+    import sys
+    import craft_tk
+
+    window = craft_tk.create_window("<p>killed soon</p>", backend=sys.argv[1])
+
+    def report():
+        if window.panel.connected:
+            print("connected", flush=True)
+        else:
+            window.after(20, report)
+
+    report()
+    window.after(30000, window.destroy)
+    window.mainloop()
+""")
 
 
 def _session_processes(session_id: int) -> list:

@@ -26,6 +26,7 @@ from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from .._html import inject_bridge
 from ._base import Page, PageHost
+from ._focus import reclaim_focus_on_tk_clicks
 from ._glib_pump import GlibPump, iterate_default_context
 
 try:
@@ -136,6 +137,7 @@ class CefTransport:
         self._receiver: Any = None  # the page's receive function, handed over with hello
         _Runtime.ensure(frame)
         frame.bind("<Configure>", self._on_configure, add="+")
+        reclaim_focus_on_tk_clicks(frame)
         if frame.winfo_ismapped():
             self._create_browser()
         else:  # CEF needs a mapped X window to be the browser's parent

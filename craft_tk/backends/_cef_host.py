@@ -11,7 +11,6 @@ The interpreter: ``CRAFT_CEF_PYTHON``, else the environment ``make`` builds
 (``.venv/cef``), else pyenv's 3.7, provided it imports cefpython3.
 """
 
-import glob
 import os
 import subprocess
 import sys
@@ -20,37 +19,11 @@ from typing import Any, Callable, Dict, List, Optional
 
 from .._errors import BackendUnavailable
 from ._base import Page, PageHost
+from ._cef_python import TOP, find_helper_python
+from ._focus import reclaim_focus_on_tk_clicks
 from ._pipe import FrameReader, FrameWriter
 
-__all__ = ["CefHostTransport", "find_helper_python"]
-
-_TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_HOW_TO = ("make a Python 3.7 environment with cefpython3 (`make .venv/cef/.installed` in the craft_tk "
-           "checkout, or `python3.7 -m pip install cefpython3==66.0 orjson typing_extensions`) and point "
-           "CRAFT_CEF_PYTHON at its python")
-
-
-def find_helper_python(candidates: Optional[List[str]] = None) -> str:
-    """The interpreter that runs the helper; raises BackendUnavailable saying how to make one."""
-    if candidates is None:
-        candidates = [os.environ.get("CRAFT_CEF_PYTHON", ""), os.path.join(_TOP, ".venv", "cef", "bin", "python")]
-        candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.7.*/bin/python")))
-    for python in candidates:
-        if python and os.path.exists(python) and _imports_cef(python):
-            return python
-    raise BackendUnavailable("the 'cef' backend needs cefpython3, which runs on Python 3.7 only: " + _HOW_TO)
-
-
-_checked: Dict[str, bool] = {}
-
-
-def _imports_cef(python: str) -> bool:
-    if python not in _checked:
-        probe = subprocess.run([python, "-c", "import cefpython3, orjson"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-        _checked[python] = probe.returncode == 0
-    return _checked[python]
-
+__all__ = ["CefHostTransport"]
 
 if sys.version_info[:2] == (3, 7):  # pragma: no cover - in-process CEF is the one to use there
     raise BackendUnavailable("on Python 3.7 craft_tk runs CEF in process ('cef')")
@@ -63,7 +36,7 @@ class _Helper:
     current: Optional["_Helper"] = None
 
     def __init__(self, root: tk.Misc) -> None:
-        env = dict(os.environ, PYTHONPATH=_TOP + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env = dict(os.environ, PYTHONPATH=TOP + os.pathsep + os.environ.get("PYTHONPATH", ""))
         self.process = subprocess.Popen(
             [_PYTHON, "-m", "craft_tk.backends._cef_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             env=env, cwd=os.getcwd(),
@@ -140,6 +113,7 @@ class CefHostTransport:
         self._closed = False
         self._holder: Optional[tk.Frame] = None
         self._hold()
+        reclaim_focus_on_tk_clicks(frame)
 
     def _hold(self) -> None:
         """A container frame for the helper's window. Tk destroys a container whose
