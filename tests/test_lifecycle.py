@@ -44,13 +44,7 @@ class AppLifecycle(EngineTestCase):
         self.assertEqual(app.returncode, 0, "the app crashed on exit:\n" + err[-2000:])
         self.assertIn("exchanged [1]", out)
         self.assertLess(elapsed, 14, "the app only ended through its safety timeout")
-        deadline = time.monotonic() + 5
-        leftovers = _session_processes(app.pid)
-        while leftovers and time.monotonic() < deadline:
-            time.sleep(0.1)
-            leftovers = _session_processes(app.pid)
-        self.assertEqual(leftovers, [], "processes of the app outlived it")
-
+        self.assertEqual(_leftovers(app.pid, 5), [], "processes of the app outlived it")
 
     def test_a_killed_app_leaves_no_processes_behind(self) -> None:
         app = subprocess.Popen(
@@ -60,12 +54,7 @@ class AppLifecycle(EngineTestCase):
         self.assertEqual(app.stdout.readline().strip(), "connected")  # type: ignore[union-attr]
         os.kill(app.pid, signal.SIGKILL)
         app.wait(timeout=10)  # reaped: only its children could be left
-        deadline = time.monotonic() + 15
-        leftovers = _session_processes(app.pid)
-        while leftovers and time.monotonic() < deadline:
-            time.sleep(0.2)
-            leftovers = _session_processes(app.pid)
-        self.assertEqual(leftovers, [], "processes outlived the killed app")
+        self.assertEqual(_leftovers(app.pid, 15), [], "processes outlived the killed app")
 
 
 KILLED_APP = textwrap.dedent("""
@@ -84,6 +73,16 @@ KILLED_APP = textwrap.dedent("""
     window.after(30000, window.destroy)
     window.mainloop()
 """)
+
+
+def _leftovers(session_id: int, seconds: float) -> list:
+    """The processes of a session still there after waiting up to ``seconds`` for none."""
+    deadline = time.monotonic() + seconds
+    leftovers = _session_processes(session_id)
+    while leftovers and time.monotonic() < deadline:
+        time.sleep(0.1)
+        leftovers = _session_processes(session_id)
+    return leftovers
 
 
 def _session_processes(session_id: int) -> list:
