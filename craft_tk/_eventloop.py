@@ -31,12 +31,12 @@ class _TkSelectorEventLoop(asyncio.SelectorEventLoop):  # type: ignore[name-defi
 
     _wake: Callable[[], None] = staticmethod(lambda: None)  # type: ignore[assignment]
 
-    def call_soon(self, *args: Any, **kwargs: Any) -> asyncio.Handle:
+    def call_soon(self, *args: Any, **kwargs: Any) -> asyncio.Handle:  # type: ignore[override]
         handle = super().call_soon(*args, **kwargs)
         self._wake()
         return handle
 
-    def call_at(self, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+    def call_at(self, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:  # type: ignore[override]
         handle = super().call_at(*args, **kwargs)
         self._wake()
         return handle

@@ -179,7 +179,8 @@ class SharedState:
         finally:
             object.__setattr__(self, "_batch_depth", self._batch_depth - 1)
             if self._batch_depth == 0:
-                pending, _ = self._batch_old, object.__setattr__(self, "_batch_old", None)
+                pending = self._batch_old
+                object.__setattr__(self, "_batch_old", None)
                 self._fire(pending or {})
 
     def watch(self, path: Union[str, Path], fn: Watcher) -> Callable[[], None]:

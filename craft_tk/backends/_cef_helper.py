@@ -50,7 +50,7 @@ class Helper:
     def handle(self, frame: List[Any]) -> None:
         op, pid, args = frame[0], frame[1], frame[2:]
         if op == "open":
-            top = tk.Toplevel(self.root, use=str(args[0]))
+            top = tk.Toplevel(self.root, use=int(args[0]))
             holder = tk.Frame(top)
             holder.pack(fill="both", expand=True)
             self.tops[pid] = top
