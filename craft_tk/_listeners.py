@@ -51,10 +51,13 @@ class Listeners:
 
     def fire(self, name: str, *args: Any) -> None:
         """Call every listener of ``name``; failures go to ``report``, never up."""
-        for fn in list(self._by_name.get(name, ())):
+        entries = self._by_name.get(name)
+        if not entries:
+            return
+        for fn in entries[:]:  # a copy: listeners may add or remove listeners
             try:
                 result = fn(*args)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):
                     self._watch(name, result)
             except Exception as error:  # a listener's bug must not stop the others
                 self._report(name, error)

@@ -173,8 +173,11 @@ def _parse(message: Any) -> Message:
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object, got {}".format(type(message).__name__))
     kind = message.get("kind")
-    if kind == Kind.EVENT:
-        return Event(_text(message, "name"), message.get("data"))  # type: ignore[arg-type]
+    if kind == Kind.EVENT:  # the hot path: checked inline
+        name = message.get("name")
+        if type(name) is not str:
+            raise ProtocolError("'event' message needs a string 'name'")
+        return Event(name, message.get("data"))
     if kind == Kind.INVOKE:
         args = message.get("args", [])
         if not isinstance(args, list):
