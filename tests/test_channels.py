@@ -1,6 +1,5 @@
 """Channels on a real engine, through the real craft.js (the seed's third part)."""
 
-import asyncio
 import os
 import unittest
 

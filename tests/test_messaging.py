@@ -4,7 +4,6 @@ import asyncio
 import threading
 import unittest
 
-import craft_tk
 from craft_tk import ListenerError, PageError, PanelClosed, ProtocolError
 
 from .support import EngineTestCase

@@ -3,11 +3,9 @@
 import os
 import signal
 import subprocess
-import time
 import tkinter as tk
 import unittest
 
-import craft_tk
 from craft_tk import PageGone
 
 from .support import ENGINE, EngineTestCase, screenshot_pixel

@@ -14,7 +14,6 @@ Frames to the app: ``receive pid wire``, ``loading pid``.
 import ctypes
 import os
 import signal
-import sys
 import tkinter as tk
 from typing import Any, Dict, List
 
