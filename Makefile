@@ -9,7 +9,12 @@ DISPLAY_RUN := tools/with-display.sh
 
 .PHONY: demo test test-cef test-cef-host test-tkhtml bench envs clean
 
-envs: $(CEF_ENV)/.installed $(TK_ENV)/.installed
+envs: $(CEF_ENV)/.installed $(TK_ENV)/.installed $(VENV)/node/.installed
+
+$(VENV)/node/.installed:
+	mkdir -p $(VENV)/node
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node acorn@8
+	touch $@
 
 $(CEF_ENV)/.installed: setup.cfg pyproject.toml
 	rm -rf $(CEF_ENV)
