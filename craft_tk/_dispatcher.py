@@ -69,7 +69,7 @@ class Dispatcher:
         ``on("invoke", fn(name, args, respond))`` is the seed's invoke hook instead.
         """
         if fn is None:
-            return self._decorator(name, once=False)
+            return _decorator(lambda fn: self.on(name, fn))
         if name == "invoke":  # the seed's restriction hook, not a page event
             return self.invocations.add_hook(fn)
         return self._events.add(name, fn)
@@ -81,11 +81,7 @@ class Dispatcher:
         function that removes the handler, or, without ``fn``, a decorator.
         """
         if fn is None:
-            def register(fn: F) -> F:
-                self.invocations.handle(name, fn, thread)
-                return fn
-
-            return register
+            return _decorator(lambda fn: self.invocations.handle(name, fn, thread))
         return self.invocations.handle(name, fn, thread)
 
     def remove_handler(self, name: str) -> None:
@@ -101,11 +97,7 @@ class Dispatcher:
     def on_channel(self, name: str, fn: Optional[Callable[[Channel], Any]] = None) -> Any:
         """Accept channels the page opens as ``name``: ``fn(channel)`` gets native's end."""
         if fn is None:
-            def register(fn: F) -> F:
-                self.channels.accept(name, fn)
-                return fn
-
-            return register
+            return _decorator(lambda fn: self.channels.accept(name, fn))
         self.channels.accept(name, fn)
         return fn
 
@@ -122,7 +114,7 @@ class Dispatcher:
     def once(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
         """Like ``on``, for the next event only."""
         if fn is None:
-            return self._decorator(name, once=True)
+            return _decorator(lambda fn: self.once(name, fn))
         return self._events.add(name, fn, once=True)
 
     def off(self, name: str, fn: Optional[Callable[..., Any]] = None) -> None:
@@ -215,13 +207,6 @@ class Dispatcher:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _decorator(self, name: str, once: bool) -> Callable[[F], F]:
-        def register(fn: F) -> F:
-            (self.once if once else self.on)(name, fn)
-            return fn
-
-        return register
-
     def _handle(self, message: Any) -> None:
         if isinstance(message, protocol.Event):
             self._events.fire(message.name, message.data)
@@ -303,3 +288,12 @@ class Dispatcher:
         failure = ListenerError("listener for {!r} raised {}: {}".format(name, type(error).__name__, error), name)
         failure.__cause__ = error
         self.report(failure)
+
+
+def _decorator(register: Callable[[Any], Any]) -> Callable[[F], F]:
+    """A decorator that registers the function and gives it back unchanged."""
+    def decorate(fn: F) -> F:
+        register(fn)
+        return fn
+
+    return decorate

@@ -254,7 +254,7 @@ class Invocations:
 
     def _refuse(self, error: InvokeError) -> Dict[str, Any]:
         self._report(error)
-        return {"name": type(error).__name__, "message": str(error), "code": None, "stack": None}
+        return describe_exception(error, debug=False)
 
     def _handler_failed(self, invocation: Invocation, error: BaseException) -> Dict[str, Any]:
         failure = HandlerError("handler {!r} raised {}: {}".format(invocation.name, type(error).__name__, error),

@@ -351,20 +351,38 @@ class SharedState:
             object.__setattr__(self, "_patch", None)
 
 
-class StateDict(MutableMapping):  # type: ignore[type-arg]
-    """A live view of a dict inside the shared state."""
+class _View:
+    """What the dict and list views share: where they look, and what they compare as."""
 
     __slots__ = ("_state", "_at")
+    _state: SharedState
+    _at: Path
+    _kind: type = dict
 
     def __init__(self, state: SharedState, path: Path) -> None:
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_at", path)
 
-    def _node(self) -> Dict[str, Any]:
+    def _node(self) -> Any:
         node = self._state._lookup(self._at)
-        if not isinstance(node, dict):
-            raise KeyError("{} is no longer an object".format(_dotted(self._at)))
+        if not isinstance(node, self._kind):
+            raise KeyError("{} is no longer a {}".format(_dotted(self._at), self._kind.__name__))
         return node
+
+    def __len__(self) -> int:
+        return len(self._node())
+
+    def __eq__(self, other: object) -> bool:
+        return self._node() == (other._node() if isinstance(other, _View) else other)
+
+    def __repr__(self) -> str:
+        return "{}({!r})".format(type(self).__name__, self._node())
+
+
+class StateDict(_View, MutableMapping):  # type: ignore[type-arg]
+    """A live view of a dict inside the shared state."""
+
+    __slots__ = ()
 
     def __getattr__(self, key: str) -> Any:
         if key.startswith("_"):
@@ -395,30 +413,12 @@ class StateDict(MutableMapping):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[str]:
         return iter(list(self._node()))
 
-    def __len__(self) -> int:
-        return len(self._node())
 
-    def __eq__(self, other: object) -> bool:
-        return self._node() == (other._node() if isinstance(other, StateDict) else other)
-
-    def __repr__(self) -> str:
-        return "StateDict({!r})".format(self._node())
-
-
-class StateList(MutableSequence):  # type: ignore[type-arg]
+class StateList(_View, MutableSequence):  # type: ignore[type-arg]
     """A live view of a list inside the shared state; changes sync the whole list."""
 
-    __slots__ = ("_state", "_at")
-
-    def __init__(self, state: SharedState, path: Path) -> None:
-        self._state = state
-        self._at = path
-
-    def _node(self) -> List[Any]:
-        node = self._state._lookup(self._at)
-        if not isinstance(node, list):
-            raise KeyError("{} is no longer a list".format(_dotted(self._at)))
-        return node
+    __slots__ = ()
+    _kind = list
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
@@ -427,28 +427,19 @@ class StateList(MutableSequence):  # type: ignore[type-arg]
         return _view(self._state, self._at + (index % len(node) if node else index,), node[index])
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        updated = _copy(self._node())
-        updated[index] = value
-        self._state.set(self._at, updated)
+        self._rewrite(lambda items: items.__setitem__(index, value))
 
     def __delitem__(self, index: Any) -> None:
-        updated = _copy(self._node())
-        del updated[index]
-        self._state.set(self._at, updated)
+        self._rewrite(lambda items: items.__delitem__(index))
 
     def insert(self, index: int, value: Any) -> None:
+        self._rewrite(lambda items: items.insert(index, value))
+
+    def _rewrite(self, change: Callable[[List[Any]], None]) -> None:
+        """Change a copy of the list, then write it whole (pages have no list paths)."""
         updated = _copy(self._node())
-        updated.insert(index, value)
+        change(updated)
         self._state.set(self._at, updated)
-
-    def __len__(self) -> int:
-        return len(self._node())
-
-    def __eq__(self, other: object) -> bool:
-        return self._node() == (other._node() if isinstance(other, StateList) else other)
-
-    def __repr__(self) -> str:
-        return "StateList({!r})".format(self._node())
 
 
 def _view(state: SharedState, path: Path, value: Any) -> Any:

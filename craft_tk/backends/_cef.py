@@ -26,7 +26,7 @@ from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from .._html import inject_bridge
 from ._base import Page, PageHost
-from ._focus import reclaim_focus_on_tk_clicks
+from ._xwindows import reclaim_focus_on_tk_clicks, when_mapped
 from ._glib_pump import GlibPump, iterate_default_context
 
 try:
@@ -138,18 +138,12 @@ class CefTransport:
         _Runtime.ensure(frame)
         frame.bind("<Configure>", self._on_configure, add="+")
         reclaim_focus_on_tk_clicks(frame)
-        if frame.winfo_ismapped():
-            self._create_browser()
-        else:  # CEF needs a mapped X window to be the browser's parent
-            self._map_binding = frame.bind("<Map>", self._on_map, add="+")
-
-    def _on_map(self, event: tk.Event) -> None:
-        if event.widget is self._frame and self._browser is None:
-            self._frame.unbind("<Map>", self._map_binding)
-            self._create_browser()
+        when_mapped(frame, self._create_browser)  # CEF needs a mapped X window as parent
 
     def _create_browser(self) -> None:
         frame = self._frame
+        if frame is None:
+            return  # closed before it was ever shown
         frame.update_idletasks()
         window = cef.WindowInfo()
         window.SetAsChild(frame.winfo_id(), [0, 0, max(frame.winfo_width(), 1), max(frame.winfo_height(), 1)])

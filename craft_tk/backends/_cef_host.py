@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .._errors import BackendUnavailable
 from ._base import Page, PageHost
 from ._cef_python import TOP, find_helper_python
-from ._focus import reclaim_focus_on_tk_clicks
+from ._xwindows import reclaim_focus_on_tk_clicks, when_mapped
 from ._pipe import FrameReader, FrameWriter
 
 __all__ = ["CefHostTransport"]
@@ -120,18 +120,11 @@ class CefHostTransport:
         embedded window dies, so it is a child of the panel, made anew after a crash."""
         self._holder = tk.Frame(self._frame, container=True)
         self._holder.pack(fill="both", expand=True)
-        if self._holder.winfo_ismapped():
-            self._open()
-        else:
-            self._holder.bind("<Map>", self._on_map)
-
-    def _on_map(self, event: tk.Event) -> None:
-        if event.widget is self._holder and self._helper is None and not self._closed:
-            self._holder.unbind("<Map>")
-            self._open()
+        when_mapped(self._holder, self._open)
 
     def _open(self) -> None:
-        assert self._holder is not None
+        if self._closed or self._holder is None:
+            return
         self._holder.update_idletasks()
         self._helper = _Helper.get(self._frame)
         self._pid = self._helper.add(self)

@@ -10,7 +10,7 @@ dispatch, then ask again. Idle, nothing runs; busy, latency is one Tk event.
 import ctypes
 import select
 import tkinter as tk
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["GlibPump", "iterate_default_context"]
 
@@ -48,6 +48,8 @@ class GlibPump:
         self._priority = ctypes.c_int()
         self._timeout = ctypes.c_int()
         self._watched: Dict[int, int] = {}
+        self._poller = select.poll()
+        self._poll_signature: List[Tuple[int, int]] = []
         self._after_id: Optional[str] = None
         self._dispatch_command = root.register(self._dispatch)  # one Tcl command for all timers
         self._stopped = False
@@ -65,6 +67,12 @@ class GlibPump:
                 break
             self._fds = (_GPollFD * count)()
         self._count = count
+        signature = [(self._fds[i].fd, self._fds[i].events) for i in range(count)]
+        if signature != self._poll_signature:  # the set glib waits on rarely changes
+            self._poll_signature = signature
+            self._poller = select.poll()
+            for fd, events in signature:
+                self._poller.register(fd, events)
         wanted: Dict[int, int] = {}
         for i in range(count):
             poll_fd = self._fds[i]
@@ -89,10 +97,7 @@ class GlibPump:
         if self._stopped:
             return
         if self._count:
-            poller = select.poll()
-            for i in range(self._count):
-                poller.register(self._fds[i].fd, self._fds[i].events)
-            ready = dict(poller.poll(0))
+            ready = dict(self._poller.poll(0))
             for i in range(self._count):
                 self._fds[i].revents = ready.get(self._fds[i].fd, 0) & (self._fds[i].events | 0x38)
         if self._glib.g_main_context_check(self._context, self._priority.value, self._fds, self._count):
