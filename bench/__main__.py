@@ -448,9 +448,12 @@ def main() -> int:
     if bench.engine == "tkhtml":
         steps.append(bench.gc_pause)
     steps.append(bench.channel_memory)
-    steps.append(lambda: bench.idle_cpu(2.0 if args.quick else 5.0))
+    def idle_cpu() -> None:
+        bench.idle_cpu(2.0 if args.quick else 5.0)
+
+    steps.append(idle_cpu)
     for step in steps:
-        if not args.only or any(part in getattr(step, "__name__", "idle_cpu") for part in args.only):
+        if not args.only or any(part in step.__name__ for part in args.only):
             step()
     path = os.path.join(HERE, "last.json")
     rows = []
