@@ -93,6 +93,19 @@
     }
   }
 
+  /**
+   * Say hello once the document is parsed, so that the native side sees the page as
+   * connected only when every script of it has run and its listeners are in place.
+   */
+  function helloOnceParsed() {
+    var doc = root.document;
+    if (doc && doc.readyState === 'loading' && typeof doc.addEventListener === 'function') {
+      doc.addEventListener('DOMContentLoaded', hello);
+    } else {
+      hello();
+    }
+  }
+
   function describe(error) {
     if (error && typeof error === 'object') {
       return { message: String(error.message), name: error.name ? String(error.name) : null,
@@ -985,5 +998,5 @@
 
   Object.defineProperty(root, '__craftReceive', { value: receive, configurable: true });
   Object.defineProperty(root, 'craft', { value: craft, configurable: true, enumerable: true });
-  hello();
+  helloOnceParsed();
 })(typeof window !== 'undefined' ? window : this);

@@ -131,6 +131,17 @@ class Connection(EngineTestCase):
         self.assertEqual(early, ["sent before the bridge connected"])
         self.assertEqual(pre_seen, ["emitted right after the panel was made"])
 
+    def test_connected_means_every_script_of_the_page_has_run(self) -> None:
+        filler = "".join("<p>paragraph {}</p><script>var filler{} = {};</script>".format(i, i, i)
+                         for i in range(300))
+        panel = self.panel("<html><body>" + filler + """<script>
+          craft.on('early', function (data) { craft.send('heard', data); });
+        </script></body></html>""")
+        heard = self.collect(panel, "heard")
+        panel.emit("early", 1)
+        self.wait_for(lambda: heard, "the listener of the page's last script")
+        self.assertEqual(heard, [1])
+
     def test_ready_resolves_with_craft(self) -> None:
         panel = self.panel("""<html><body><script>
           craft.ready.then(function (c) { craft.send('ready', c === window.craft); });
