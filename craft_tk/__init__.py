@@ -8,6 +8,7 @@ from ._errors import (
     BackendUnavailable,
     ChannelClosed,
     ChannelFull,
+    ContractError,
     CraftError,
     HandlerError,
     HandlerNotFound,
@@ -15,19 +16,23 @@ from ._errors import (
     InvokeTimeout,
     IpcError,
     ListenerError,
+    MessageTooLarge,
     NotAllowed,
     PageError,
     PageGone,
     PanelClosed,
     ProtocolError,
+    Refused,
     RemoteError,
     SerializationError,
+    ValidationError,
 )
 from ._eventloop import TkAsyncio
 from ._invoke import Invocation, current_invocation
 from ._panel import WebPanel
 from ._state import SharedState, StateDict, StateError, StateList, create_shared_state
-from ._window import CraftWindow, create_window
+from ._validate import Check
+from ._window import CraftWindow, create_typed_window, create_window
 from .backends import load_backend
 
 __version__ = "0.1.0"
@@ -37,6 +42,8 @@ __all__ = [
     "Channel",
     "ChannelClosed",
     "ChannelFull",
+    "Check",
+    "ContractError",
     "CraftError",
     "CraftWindow",
     "HandlerError",
@@ -46,11 +53,13 @@ __all__ = [
     "InvokeTimeout",
     "IpcError",
     "ListenerError",
+    "MessageTooLarge",
     "NotAllowed",
     "PageError",
     "PageGone",
     "PanelClosed",
     "ProtocolError",
+    "Refused",
     "RemoteError",
     "SerializationError",
     "SharedState",
@@ -58,8 +67,10 @@ __all__ = [
     "StateError",
     "StateList",
     "TkAsyncio",
+    "ValidationError",
     "WebPanel",
     "create_shared_state",
+    "create_typed_window",
     "create_window",
     "current_invocation",
     "load_backend",

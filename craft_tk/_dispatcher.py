@@ -16,11 +16,12 @@ from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
 from . import _protocol as protocol
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel, Channels
 from ._coalesce import Coalescers
-from ._errors import IpcError, ListenerError, PageError, PageGone, PanelClosed
+from ._errors import IpcError, ListenerError, PageError, PageGone, PanelClosed, ValidationError
 from ._eventloop import TkAsyncio
 from ._invoke import Invocations
 from ._listeners import Listeners
 from ._state import SharedState, app_state
+from ._typed import Contract, argument_binder, checked_listener, result_check
 from .backends._base import Transport
 
 __all__ = ["Dispatcher"]
@@ -43,8 +44,10 @@ class Dispatcher:
         invoke_timeout: Optional[float] = None,
         allow: Optional[Sequence[str]] = None,
         state: Optional[SharedState] = None,
+        contract: Optional[Contract] = None,
     ) -> None:
         self.driver = driver
+        self.contract = contract
         self.debug = debug
         self.transport: Optional[Transport] = None
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
@@ -72,17 +75,22 @@ class Dispatcher:
             return _decorator(lambda fn: self.on(name, fn))
         if name == "invoke":  # the seed's restriction hook, not a page event
             return self.invocations.add_hook(fn)
-        return self._events.add(name, fn)
+        return self._add_listener(name, fn)
 
-    def handle(self, name: str, fn: Optional[Callable[..., Any]] = None, thread: bool = False) -> Any:
+    def handle(self, name: str, fn: Optional[Callable[..., Any]] = None, thread: bool = False,
+               schema: Any = None) -> Any:
         """Answer the page's ``craft.invoke(name, *args)`` with ``fn(*args)``.
 
-        ``fn`` may be plain, ``async def``, or blocking with ``thread=True``. Returns a
-        function that removes the handler, or, without ``fn``, a decorator.
+        ``fn`` may be plain, ``async def``, or blocking with ``thread=True``. Arguments are
+        checked against the contract, ``schema`` (first argument) and ``fn``'s annotations.
+        Returns a function that removes the handler, or, without ``fn``, a decorator.
         """
         if fn is None:
-            return _decorator(lambda fn: self.invocations.handle(name, fn, thread))
-        return self.invocations.handle(name, fn, thread)
+            return _decorator(lambda fn: self.handle(name, fn, thread, schema))
+        declared = self.contract.require_handler(name) if self.contract is not None else None
+        bind = argument_binder(fn, name, declared.args if declared else None, schema)
+        check = result_check(declared.result) if declared else None
+        return self.invocations.handle(name, fn, thread, bind, check)
 
     def remove_handler(self, name: str) -> None:
         """Forget the handler of ``name``."""
@@ -115,7 +123,7 @@ class Dispatcher:
         """Like ``on``, for the next event only."""
         if fn is None:
             return _decorator(lambda fn: self.once(name, fn))
-        return self._events.add(name, fn, once=True)
+        return self._add_listener(name, fn, once=True)
 
     def off(self, name: str, fn: Optional[Callable[..., Any]] = None) -> None:
         """Remove ``fn`` from ``name``, or every listener of ``name``."""
@@ -134,6 +142,8 @@ class Dispatcher:
             raise PanelClosed("cannot emit {!r}: the panel is closed".format(name))
         if not isinstance(name, str):
             raise TypeError("event name must be a str, got {!r}".format(name))
+        if self.contract is not None:
+            self.contract.require_event(name)
         if throttle is not None and debounce is not None:
             raise ValueError("give throttle= or debounce=, not both")
         encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
@@ -207,9 +217,22 @@ class Dispatcher:
 
     # -- internals ------------------------------------------------------------------------
 
+    def _add_listener(self, name: str, fn: Callable[..., Any], once: bool = False) -> Callable[[], None]:
+        if self.contract is not None:
+            self.contract.require_event(name)
+        return self._events.add(name, checked_listener(name, fn), once)
+
     def _handle(self, message: Any) -> None:
         if isinstance(message, protocol.Event):
-            self._events.fire(message.name, message.data)
+            if self.contract is None:
+                self._events.fire(message.name, message.data)
+            else:
+                try:
+                    data = self.contract.check_event(message.name, message.data)
+                except ValidationError as error:
+                    self.report(error)
+                else:
+                    self._events.fire(message.name, data)
         elif isinstance(message, protocol.Invoke):
             self.invocations.on_invoke(message)
         elif isinstance(message, (protocol.Result, protocol.ErrorReply)):
@@ -285,6 +308,9 @@ class Dispatcher:
             self.report(failure)
 
     def _listener_failed(self, name: str, error: BaseException) -> None:
+        if isinstance(error, ValidationError):  # the payload did not fit the listener's annotation
+            self.report(error)
+            return
         failure = ListenerError("listener for {!r} raised {}: {}".format(name, type(error).__name__, error), name)
         failure.__cause__ = error
         self.report(failure)

@@ -7,8 +7,14 @@ The tree::
     ├── PanelClosed                 the panel or window was destroyed
     ├── ChannelClosed               sending on (or iterating past) a closed channel
     ├── ChannelFull                 a channel's send buffer is full: await send()/drain()
+    ├── ContractError               a name missing from a typed window's contract (typo guard)
     └── IpcError                    a failure in the IPC itself; all reach ``on_ipc_error``
         ├── ProtocolError           a malformed or unknown message from the page
+        │   ├── MessageTooLarge     a message over the panel's ``max_message_bytes``
+        │   └── Refused             a message from outside the connected page (frame,
+        │                           origin, or without this load's secret)
+        ├── ValidationError         a payload or argument that does not fit its declared
+        │                           type (``where`` names the field; also a ``ValueError``)
         ├── ListenerError           a native listener raised (the original is ``__cause__``)
         ├── PageError               the page reported a failure of its own (a listener threw)
         ├── SerializationError      a value that JSON cannot carry (also a ``TypeError``)
@@ -31,6 +37,7 @@ __all__ = [
     "BackendUnavailable",
     "ChannelClosed",
     "ChannelFull",
+    "ContractError",
     "CraftError",
     "HandlerError",
     "HandlerNotFound",
@@ -38,13 +45,16 @@ __all__ = [
     "InvokeTimeout",
     "IpcError",
     "ListenerError",
+    "MessageTooLarge",
     "NotAllowed",
     "PageError",
     "PageGone",
     "PanelClosed",
     "ProtocolError",
+    "Refused",
     "RemoteError",
     "SerializationError",
+    "ValidationError",
 ]
 
 
@@ -72,12 +82,35 @@ class ChannelFull(CraftError):
     """The peer is not consuming and the send buffer is full: ``await`` sends instead."""
 
 
+class ContractError(CraftError, ValueError):
+    """A typed window was asked to emit, listen to or handle a name its contract lacks."""
+
+
 class IpcError(CraftError):
     """A failure in the IPC; every instance is passed to ``on_ipc_error`` and logged."""
 
 
 class ProtocolError(IpcError):
     """A message from the page was malformed or of an unknown kind."""
+
+
+class MessageTooLarge(ProtocolError):
+    """A message from the page, or one to it, is over the panel's ``max_message_bytes``."""
+
+
+class Refused(ProtocolError):
+    """A message that did not come from the connected page: another frame or origin, or
+    one without the secret of the current page load."""
+
+
+class ValidationError(IpcError, ValueError):
+    """A value from the page does not fit its declared type. ``name`` is the event or
+    handler, ``where`` the field (``data.items[2].id``)."""
+
+    def __init__(self, message: str, name: Optional[str] = None, where: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.where = where
 
 
 class ListenerError(IpcError):

@@ -16,6 +16,8 @@ import threading
 import traceback
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+import orjson
+
 from . import _protocol as protocol
 from ._errors import (
     HandlerError,
@@ -25,8 +27,11 @@ from ._errors import (
     IpcError,
     NotAllowed,
     SerializationError,
+    ValidationError,
     error_from_reply,
 )
+from ._typed import validation_error
+from ._validate import Mismatch
 
 __all__ = ["Invocation", "Invocations", "current_invocation"]
 
@@ -60,6 +65,8 @@ def current_invocation() -> Optional[Invocation]:
 class _Handler(NamedTuple):
     fn: Callable[..., Any]
     thread: bool
+    bind: Optional[Callable[[List[Any]], List[Any]]]  # checks and converts the page's arguments
+    check_result: Optional[Callable[[Any, str], Any]]  # the contract's result type
 
 
 class _Pending(NamedTuple):
@@ -105,17 +112,20 @@ class Invocations:
 
     # -- native handlers, for the page ----------------------------------------------------
 
-    def handle(self, name: str, fn: Callable[..., Any], thread: bool = False) -> Callable[[], None]:
-        """Answer the page's ``craft.invoke(name, ...)`` with ``fn(*args)``.
+    def handle(self, name: str, fn: Callable[..., Any], thread: bool = False,
+               bind: Optional[Callable[[List[Any]], List[Any]]] = None,
+               check_result: Optional[Callable[[Any, str], Any]] = None) -> Callable[[], None]:
+        """Answer the page's ``craft.invoke(name, ...)`` with ``fn(*bind(args))``.
 
-        One handler per name: registering a second raises ``ValueError`` (remove the
-        first with ``remove_handler``). Returns a function that removes this handler.
+        ``bind`` raises ``ValidationError`` for arguments that do not fit; ``check_result``
+        raises ``Mismatch`` for a result that does not. One handler per name: registering a
+        second raises ``ValueError`` (``remove_handler`` the first). Returns a remover.
         """
         if not callable(fn):
             raise TypeError("handler for {!r} must be callable".format(name))
         if name in self._handlers:
             raise ValueError("a handler for {!r} is already registered; remove_handler() it first".format(name))
-        entry = _Handler(fn, thread)
+        entry = _Handler(fn, thread, bind, check_result)
         self._handlers[name] = entry
 
         def remove() -> None:
@@ -149,13 +159,20 @@ class Invocations:
                 self._reply_error(invocation, payload)
             return
         handler = self._handlers[message.name]
+        args = message.args
+        if handler.bind is not None:
+            try:
+                args = handler.bind(args)
+            except ValidationError as error:
+                self._reply_error(invocation, self._refuse(error))
+                return
         token = _current.set(invocation)
         try:
             if handler.thread:
                 context = contextvars.copy_context()
-                future = self._loop().run_in_executor(None, context.run, handler.fn, *message.args)
+                future = self._loop().run_in_executor(None, context.run, handler.fn, *args)
             else:
-                result = handler.fn(*message.args)
+                result = handler.fn(*args)
                 if not inspect.isawaitable(result):
                     self._reply_value(invocation, result)
                     return
@@ -252,7 +269,7 @@ class Invocations:
             return "error", self._refuse(HandlerNotFound("No handler registered for {!r}".format(name), name))
         return None
 
-    def _refuse(self, error: InvokeError) -> Dict[str, Any]:
+    def _refuse(self, error: IpcError) -> Dict[str, Any]:
         self._report(error)
         return describe_exception(error, debug=False)
 
@@ -275,6 +292,7 @@ class Invocations:
             self._reply_value(invocation, future.result())
 
     def _reply_value(self, invocation: Invocation, value: Any) -> None:
+        failure: IpcError
         try:
             encoded = protocol.encode({"kind": protocol.Kind.RESULT, "id": invocation.id, "value": value})
         except TypeError as error:
@@ -282,6 +300,15 @@ class Invocations:
             self._report(failure)
             self._reply_error(invocation, describe_exception(failure, False))
             return
+        handler = self._handlers.get(invocation.name)
+        if handler is not None and handler.check_result is not None:
+            try:  # check what the page will receive: dataclasses and the like as JSON
+                handler.check_result(orjson.loads(protocol.encode(value)), "result")
+            except Mismatch as mismatch:
+                failure = validation_error(invocation.name, "the result of handler", mismatch)
+                self._report(failure)
+                self._reply_error(invocation, describe_exception(failure, False))
+                return
         self._send(encoded)
 
     def _reply_error(self, invocation: Invocation, error: Dict[str, Any]) -> None:

@@ -42,9 +42,12 @@ class Listeners:
             self._by_name.pop(name, None)
             return
         for entry in self._by_name.get(name, []):
-            if entry == fn or getattr(entry, "__wrapped__", None) == fn:  # == so bound methods match
-                self._remove_entry(name, entry)
-                return
+            layer: Optional[Listener] = entry
+            while layer is not None:  # once() and type checks wrap the function
+                if layer == fn:  # == so bound methods match
+                    self._remove_entry(name, entry)
+                    return
+                layer = getattr(layer, "__wrapped__", None)
 
     def has(self, name: str) -> bool:
         return bool(self._by_name.get(name))

@@ -14,6 +14,7 @@ from ._dispatcher import Dispatcher
 from ._errors import IpcError
 from ._eventloop import TkAsyncio
 from ._state import SharedState
+from ._typed import Contract
 from .backends import Page, load_backend
 
 __all__ = ["IpcMethods", "WebPanel"]
@@ -54,10 +55,14 @@ class IpcMethods:
         """Call ``fn(error)`` for every IPC failure; usable as a decorator."""
         return self._dispatcher.on_ipc_error(fn)
 
-    def handle(self, name: str, fn: Optional[Callable[..., Any]] = None, thread: bool = False) -> Any:
+    def handle(self, name: str, fn: Optional[Callable[..., Any]] = None, thread: bool = False,
+               schema: Any = None) -> Any:
         """Answer the page's ``craft.invoke(name, ...)``: ``fn`` plain, ``async def``, or
-        blocking with ``thread=True``. Returns a remover, or, without ``fn``, a decorator."""
-        return self._dispatcher.handle(name, fn, thread)
+        blocking with ``thread=True``. The page's arguments are checked against ``fn``'s
+        annotations (dataclasses, ``TypedDict``, pydantic models...) or ``schema`` (for
+        the first argument: a type, a model, anything with ``parse``, or a callable).
+        Returns a remover, or, without ``fn``, a decorator."""
+        return self._dispatcher.handle(name, fn, thread, schema)
 
     def remove_handler(self, name: str) -> None:
         """Forget the handler of ``name``."""
@@ -86,8 +91,9 @@ class WebPanel(tk.Frame, IpcMethods):
     default timeout of invokes in both directions; ``allow`` lists the only handler names
     the page may invoke. ``state`` is the shared state the page sees as ``craft.state``
     (default: the app's, see ``create_shared_state``). ``debug=True`` lets native tracebacks
-    reach the page. Destroying
-    the panel closes its browser and settles every pending invoke. Example::
+    reach the page. ``events`` and ``handlers`` (``TypedDict``s) make the panel typed: see
+    ``create_typed_window``. Destroying the panel closes its browser and settles every
+    pending invoke. Example::
 
         panel = WebPanel(root, html="<script>craft.send('hi', 1)</script>")
         panel.pack(fill="both", expand=True)
@@ -105,6 +111,8 @@ class WebPanel(tk.Frame, IpcMethods):
         invoke_timeout: Optional[float] = None,
         allow: Optional[Sequence[str]] = None,
         state: Optional[SharedState] = None,
+        events: Any = None,
+        handlers: Any = None,
         **frame_options: Any
     ) -> None:
         if html is not None and url is not None:
@@ -113,7 +121,8 @@ class WebPanel(tk.Frame, IpcMethods):
         frame_options.setdefault("width", 800)
         frame_options.setdefault("height", 600)
         super().__init__(master, **frame_options)
-        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state)
+        contract = Contract(events, handlers) if events is not None or handlers is not None else None
+        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state, contract)
         self.backend: str = transport_class.name
         self.transport = transport_class(self, self._dispatcher, self._bridge_script)
         self._dispatcher.transport = self.transport

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 from ._panel import IpcMethods, WebPanel
 
-__all__ = ["CraftWindow", "create_window"]
+__all__ = ["CraftWindow", "create_typed_window", "create_window"]
 
 
 class CraftWindow(tk.Toplevel, IpcMethods):
@@ -56,3 +56,22 @@ def create_window(html: Optional[str] = None, **options: Any) -> CraftWindow:
         window.mainloop()
     """
     return CraftWindow(html=html, **options)
+
+
+def create_typed_window(html: Optional[str] = None, events: Any = None, handlers: Any = None,
+                        **options: Any) -> CraftWindow:
+    """The seed's ``createTypedWindow<IpcEvents, IpcHandlers>``: a window bound to a contract.
+
+    ``events`` maps event names to payload types and ``handlers`` handler names to
+    ``Callable[[argument types], result type]``, both as ``TypedDict``s in functional
+    syntax. Emitting, listening to or handling a name outside them raises
+    ``ContractError`` at once; events and arguments from the page that do not fit are
+    refused with a ``ValidationError`` naming the field. Example::
+
+        IpcEvents = TypedDict("IpcEvents", {"save-data": SaveData, "notification": Note})
+        IpcHandlers = TypedDict("IpcHandlers", {"get-user": Callable[[int], User]})
+        window = craft_tk.create_typed_window(html, events=IpcEvents, handlers=IpcHandlers)
+    """
+    if events is None and handlers is None:
+        raise TypeError("create_typed_window needs events= and/or handlers=")
+    return CraftWindow(html=html, events=events, handlers=handlers, **options)
