@@ -11,21 +11,21 @@ DISPLAY_RUN := tools/with-display.sh
 
 envs: $(CEF_ENV)/.installed $(TK_ENV)/.installed $(VENV)/node/.installed
 
-$(VENV)/node/.installed:
+$(VENV)/node/.installed: Makefile
 	mkdir -p $(VENV)/node
-	npm install --silent --no-audit --no-fund --prefix $(VENV)/node acorn@8
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node acorn@8 typescript@5
 	touch $@
 
 $(CEF_ENV)/.installed: setup.cfg pyproject.toml
 	rm -rf $(CEF_ENV)
 	"$$(tools/find-python37.sh)" -m venv $(CEF_ENV)
-	$(CEF_ENV)/bin/python -m pip install -q -e '.[cef]'
+	$(CEF_ENV)/bin/python -m pip install -q -e '.[cef,test]'
 	touch $@
 
 $(TK_ENV)/.installed: setup.cfg pyproject.toml
 	rm -rf $(TK_ENV)
 	$(PYTHON3) -m venv $(TK_ENV)
-	$(TK_ENV)/bin/python -m pip install -q -e '.[tkhtml]'
+	$(TK_ENV)/bin/python -m pip install -q -e '.[tkhtml,test]'
 	touch $@
 
 demo: $(TK_ENV)/.installed $(CEF_ENV)/.installed

@@ -11,7 +11,7 @@ import asyncio
 import collections
 import logging
 import threading
-from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Deque, List, Optional, Sequence, TypeVar, Union
 
 from . import _protocol as protocol
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel, Channels
@@ -54,7 +54,7 @@ class Dispatcher:
         self.invocations = Invocations(self._enqueue, lambda: driver.loop, self.report, debug, invoke_timeout, allow)
         self._error_handlers: List[ErrorHandler] = []
         self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: shared state patches
-        self._chunks: "collections.deque[bytes]" = collections.deque()  # channel data, sent fairly
+        self._chunks: Deque[bytes] = collections.deque()  # channel data, sent fairly
         self.channels = Channels(self._enqueue, self._enqueue_chunk, lambda: driver.loop, self.report)
         self._coalescers = Coalescers(lambda: driver.loop)
         self._flush_scheduled = False

@@ -22,7 +22,8 @@ from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 import typing_extensions
 from typing_extensions import Annotated, Literal, get_args, get_origin, get_type_hints, is_typeddict
 
-__all__ = ["Check", "Checker", "Mismatch", "checker", "schema_checker", "type_hints"]
+__all__ = ["UNION_TYPES", "WRAPPERS", "Check", "Checker", "Mismatch", "checker", "hashable", "schema_checker",
+           "type_hints"]
 
 Checker = Callable[[Any, str], Any]
 
@@ -117,24 +118,24 @@ _SIMPLE: Dict[Any, Checker] = {
     Any: _any, object: _any, None: _none, type(None): _none, float: _float,
     bool: _exact(bool, "a boolean"), int: _exact(int, "an integer"), str: _exact(str, "a string"),
 }
-_UNION_TYPES = (typing.Union,) + ((getattr(types, "UnionType"),) if sys.version_info >= (3, 10) else ())
-_WRAPPERS = tuple(getattr(module, name) for module in (typing, typing_extensions)
+UNION_TYPES = (typing.Union,) + ((getattr(types, "UnionType"),) if sys.version_info >= (3, 10) else ())
+WRAPPERS = tuple(getattr(module, name) for module in (typing, typing_extensions)
                   for name in ("Required", "NotRequired", "ReadOnly") if hasattr(module, name))
 
 
 @functools.lru_cache(maxsize=None)
 def checker(annotation: Any) -> Checker:
     """The check of ``annotation``: ``check(value, path)`` returns the value or raises ``Mismatch``."""
-    simple = _SIMPLE.get(annotation) if _hashable(annotation) else None
+    simple = _SIMPLE.get(annotation) if hashable(annotation) else None
     if simple is not None:
         return simple
     origin = get_origin(annotation)
     args = get_args(annotation)
     if origin is Annotated:
         return _annotated(checker(args[0]), [extra for extra in args[1:] if callable(extra)])
-    if origin in _WRAPPERS:
+    if origin in WRAPPERS:
         return checker(args[0])
-    if origin in _UNION_TYPES:
+    if origin in UNION_TYPES:
         return _union([checker(arg) for arg in args], " or ".join(_name(arg) for arg in args))
     if origin is Literal:
         return _literal(args)
@@ -187,7 +188,8 @@ def schema_checker(schema: Any) -> Checker:
     return check
 
 
-def _hashable(annotation: Any) -> bool:
+def hashable(annotation: Any) -> bool:
+    """Whether ``annotation`` can be a dict key (``Literal[[1]]`` cannot)."""
     try:
         hash(annotation)
     except TypeError:

@@ -50,6 +50,9 @@ export type Batch<M> = M[];
 
 export type Unsubscribe = () => void;
 
+/** Options for craft.send: coalesce a busy event to its latest value. */
+export interface SendOptions { throttle?: number; debounce?: number }
+
 /** Options for craft.invoke, marked by craft.options() so they are not an argument. */
 export interface InvokeOptions { signal?: AbortSignal; timeout?: number }
 export interface MarkedInvokeOptions extends InvokeOptions { readonly __craftOptions: true }
@@ -75,17 +78,33 @@ export interface Channel extends AsyncIterable<any> {
   messages(): AsyncIterator<any>;
 }
 
+// ---- Typing an app's names ------------------------------------------------------------------
+// `python -m craft_tk types app:IpcEvents app:IpcHandlers -o app.d.ts` writes a file that
+// augments the global `CraftContract` with `{events: IpcEvents; handlers: IpcHandlers}`;
+// from then on craft.send/on/once/off and craft.invoke accept only those names, with
+// their payload, argument and result types. Without it every name and value is allowed.
+
+type AnyEvents = { [name: string]: any };
+type AnyHandlers = { [name: string]: (...args: any[]) => any };
+export type ContractEvents = CraftContract extends { events: infer E } ? E : AnyEvents;
+export type ContractHandlers = CraftContract extends { handlers: infer H } ? H : AnyHandlers;
+export type EventName = keyof ContractEvents & string;
+export type HandlerName = keyof ContractHandlers & string;
+export type HandlerArgs<F> = F extends (...args: infer A) => any ? A : any[];
+export type HandlerResult<F> = F extends (...args: any[]) => infer R ? (R extends PromiseLike<infer T> ? T : R) : any;
+
 export interface Craft {
-  /** Send event `name` with JSON `data` to native. */
-  send(name: string, data?: unknown): void;
+  /** Send event `name` with JSON `data` to native; {throttle: ms} or {debounce: ms} coalesce it. */
+  send<K extends EventName>(name: K, data?: ContractEvents[K], options?: SendOptions): void;
   /** Call `fn(data)` for each native event `name`. */
-  on(name: string, fn: (data: any) => unknown): Unsubscribe;
+  on<K extends EventName>(name: K, fn: (data: ContractEvents[K]) => unknown): Unsubscribe;
   /** Like `on`, for the next event only. */
-  once(name: string, fn: (data: any) => unknown): Unsubscribe;
+  once<K extends EventName>(name: K, fn: (data: ContractEvents[K]) => unknown): Unsubscribe;
   /** Remove `fn`, or every listener of `name`. */
-  off(name: string, fn?: (data: any) => unknown): void;
+  off<K extends EventName>(name: K, fn?: (data: ContractEvents[K]) => unknown): void;
   /** Call native handler `name`; a last craft.options({signal, timeout}) argument cancels or bounds it. */
-  invoke<T = any>(name: string, ...args: unknown[]): Promise<T>;
+  invoke<K extends HandlerName>(name: K, ...args: HandlerArgs<ContractHandlers[K]>
+    | [...HandlerArgs<ContractHandlers[K]>, MarkedInvokeOptions]): Promise<HandlerResult<ContractHandlers[K]>>;
   /** Mark invoke options. */
   options(options: InvokeOptions): MarkedInvokeOptions;
   /** Answer native's window.invoke(name, ...args); returns a remover. */
@@ -98,9 +117,15 @@ export interface Craft {
   watchState(path: string, fn: (newValue: any, oldValue: any) => unknown): Unsubscribe;
   /** Resolves when native has accepted this page. */
   readonly ready: Promise<Craft>;
+  /** A function that runs `fn` at most once per `ms`, always with the latest arguments last. */
+  throttle<A extends unknown[]>(fn: (...args: A) => unknown, ms: number): (...args: A) => void;
+  /** A function that runs `fn` once calls have paused for `ms`, with the latest arguments. */
+  debounce<A extends unknown[]>(fn: (...args: A) => unknown, ms: number): (...args: A) => void;
 }
 
 declare global {
+  /** Augmented by generated declarations (python -m craft_tk types) with {events, handlers}. */
+  interface CraftContract {}
   interface Window {
     craft: Craft;
   }
