@@ -30,6 +30,7 @@ from ._errors import (
 from ._eventloop import TkAsyncio
 from ._invoke import Invocation, current_invocation
 from ._panel import WebPanel
+from ._security import DEFAULT_CSP
 from ._state import SharedState, StateDict, StateError, StateList, create_shared_state
 from ._validate import Check
 from ._window import CraftWindow, create_typed_window, create_window
@@ -38,6 +39,7 @@ from .backends import load_backend
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_CSP",
     "BackendUnavailable",
     "Channel",
     "ChannelClosed",

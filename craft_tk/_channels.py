@@ -73,6 +73,7 @@ class Channel:
             encoded = protocol.encode(body)
         except TypeError as error:
             raise SerializationError("channel {!r}: {}".format(self.name, error)) from None
+        protocol.check_size(encoded, self._owner.max_message_size, "a message on channel {!r}".format(self.name))
         future = self._owner.loop().create_future()
         self._outgoing.append((encoded, future))  # type: ignore[arg-type]
         self._pump()
@@ -211,7 +212,9 @@ class Channels:
     """The channels of one panel, by name, and the page's opens that wait for native."""
 
     def __init__(self, send: Callable[[bytes], None], send_chunk: Callable[[bytes], None],
-                 loop: Callable[[], asyncio.AbstractEventLoop], report: Callable[[IpcError], None]) -> None:
+                 loop: Callable[[], asyncio.AbstractEventLoop], report: Callable[[IpcError], None],
+                 max_message_size: int = protocol.MAX_MESSAGE_SIZE) -> None:
+        self.max_message_size = max_message_size
         self.send = send
         self.send_chunk = send_chunk
         self.loop = loop

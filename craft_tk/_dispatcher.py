@@ -10,17 +10,29 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 import asyncio
 import collections
 import logging
+import secrets
 import threading
 from typing import Any, Callable, Deque, List, Optional, Sequence, TypeVar, Union
 
 from . import _protocol as protocol
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel, Channels
 from ._coalesce import Coalescers
-from ._errors import IpcError, ListenerError, PageError, PageGone, PanelClosed, ValidationError
+from ._errors import (
+    IpcError,
+    ListenerError,
+    MessageTooLarge,
+    PageError,
+    PageGone,
+    PanelClosed,
+    ProtocolError,
+    Refused,
+    ValidationError,
+)
 from ._eventloop import TkAsyncio
 from ._invoke import Invocations
 from ._listeners import Listeners
 from ._state import SharedState, app_state
+from ._security import OriginPolicy
 from ._typed import Contract, argument_binder, checked_listener, result_check
 from .backends._base import Transport
 
@@ -29,6 +41,7 @@ __all__ = ["Dispatcher"]
 log = logging.getLogger("craft_tk")
 
 CHUNK_BUDGET_BYTES = 256 * 1024  # channel data per backend call, after everything else
+WIRE_OVERHEAD = 64  # a wire string is its messages plus the secret and brackets
 
 F = TypeVar("F", bound=Callable[..., Any])
 ErrorHandler = Callable[[IpcError], Any]
@@ -45,17 +58,25 @@ class Dispatcher:
         allow: Optional[Sequence[str]] = None,
         state: Optional[SharedState] = None,
         contract: Optional[Contract] = None,
+        max_message_size: int = protocol.MAX_MESSAGE_SIZE,
+        policy: Optional[OriginPolicy] = None,
     ) -> None:
         self.driver = driver
+        self.policy = policy if policy is not None else OriginPolicy()
         self.contract = contract
+        self.max_message_size = max_message_size
+        self._secret: Optional[str] = None  # the connected page load's
+        self._issued: Deque[str] = collections.deque(maxlen=8)  # handed to loads not yet connected
         self.debug = debug
         self.transport: Optional[Transport] = None
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
-        self.invocations = Invocations(self._enqueue, lambda: driver.loop, self.report, debug, invoke_timeout, allow)
+        self.invocations = Invocations(self._enqueue, lambda: driver.loop, self.report, debug, invoke_timeout, allow,
+                                       max_message_size)
         self._error_handlers: List[ErrorHandler] = []
         self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: shared state patches
         self._chunks: Deque[bytes] = collections.deque()  # channel data, sent fairly
-        self.channels = Channels(self._enqueue, self._enqueue_chunk, lambda: driver.loop, self.report)
+        self.channels = Channels(self._enqueue, self._enqueue_chunk, lambda: driver.loop, self.report,
+                                 max_message_size)
         self._coalescers = Coalescers(lambda: driver.loop)
         self._flush_scheduled = False
         self._page: Optional[str] = None
@@ -147,6 +168,7 @@ class Dispatcher:
         if throttle is not None and debounce is not None:
             raise ValueError("give throttle= or debounce=, not both")
         encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
+        protocol.check_size(encoded, self.max_message_size, "event {!r}".format(name))
         if throttle is not None or debounce is not None:
             mode, ms = ("throttle", throttle) if throttle is not None else ("debounce", debounce)
             self._on_tk_thread(self._coalescers.push, name, mode, ms, encoded, self._enqueue)
@@ -171,13 +193,51 @@ class Dispatcher:
 
     # -- transport-facing -----------------------------------------------------------------
 
+    def issue_secret(self) -> str:
+        """A new secret for a page load; the bridge hands it to that page's craft.js."""
+        secret = secrets.token_hex(16)
+        self._issued.append(secret)
+        return secret
+
     def receive(self, wire: str) -> None:
         """Handle a wire string from the page; never raises."""
-        for message in protocol.decode_batch(wire):
+        if isinstance(wire, (str, bytes)) and len(wire) > self.max_message_size + WIRE_OVERHEAD:
+            self.report(MessageTooLarge("refused {:,} characters from the page: over max_message_size ({:,})"
+                                                 .format(len(wire), self.max_message_size)))
+            return
+        secret, messages = protocol.decode_batch(wire)
+        refused = 0
+        for message in messages:
+            if isinstance(message, protocol.Hello):
+                if secret is None or (secret not in self._issued and secret != self._secret):
+                    refused += 1
+                    continue
+                self._connect(message.page, secret)
+            elif not isinstance(message, ProtocolError) and (secret != self._secret or self._page is None):
+                refused += 1  # another frame, an injected script, or a page load that is gone
+                continue
             try:
                 self._handle(message)
             except Exception as error:  # whatever the page sends, Tk's loop survives
                 self.report(IpcError("failed to handle a message from the page: {!r}".format(error)))
+        if refused:
+            self.report(Refused("refused {} message{} without the secret of the connected page load".format(
+                refused, "" if refused == 1 else "s")))
+
+    def allows(self, url: str, main_frame: bool = True) -> bool:
+        """Whether a page at ``url`` may be shown with the bridge (navigated to, or heard
+        from); a refusal reaches ``on_ipc_error``. Frames other than the main one never are."""
+        if not main_frame:
+            self.report(Refused("refused the bridge to a frame inside the page ({})".format(url)))
+            return False
+        if self.policy.allows(url):
+            return True
+        self.report(Refused("blocked {}: its origin is not in allowed_origins".format(url)))
+        return False
+
+    def allowed_origins(self) -> List[str]:
+        """The origin policy as a list, for a transport that decides in another process."""
+        return self.policy.as_list()
 
     def page_loading(self, failure: Optional[str] = None) -> None:
         """The page is going: hold outgoing messages until the next hello.
@@ -244,7 +304,7 @@ class Dispatcher:
         elif isinstance(message, protocol.StateOps):
             self._page_state(message.ops)
         elif isinstance(message, protocol.Hello):
-            self._connect(message.page)
+            pass  # connected by receive(), which knows the batch's secret
         elif isinstance(message, protocol.Fault):
             self.report(PageError(message.message, message.name, message.stack))
         else:  # a ProtocolError from decode_batch
@@ -260,8 +320,10 @@ class Dispatcher:
             self._enqueue(protocol.encode({"kind": protocol.Kind.STATE, "version": self.state.version,
                                            "force": True, "ops": corrections}))
 
-    def _connect(self, page: str) -> None:
+    def _connect(self, page: str, secret: str) -> None:
         self._page = page
+        self._secret = secret
+        self._issued.clear()  # older loads can no longer connect
         timeout = self.invocations.timeout
         welcome = {"kind": protocol.Kind.WELCOME, "invokeTimeout": timeout * 1000 if timeout else None}
         welcome.update(self.state.welcome())

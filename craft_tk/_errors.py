@@ -10,7 +10,7 @@ The tree::
     ├── ContractError               a name missing from a typed window's contract (typo guard)
     └── IpcError                    a failure in the IPC itself; all reach ``on_ipc_error``
         ├── ProtocolError           a malformed or unknown message from the page
-        │   ├── MessageTooLarge     a message over the panel's ``max_message_bytes``
+        │   ├── MessageTooLarge     a message over the panel's ``max_message_size``
         │   └── Refused             a message from outside the connected page (frame,
         │                           origin, or without this load's secret)
         ├── ValidationError         a payload or argument that does not fit its declared
@@ -94,8 +94,8 @@ class ProtocolError(IpcError):
     """A message from the page was malformed or of an unknown kind."""
 
 
-class MessageTooLarge(ProtocolError):
-    """A message from the page, or one to it, is over the panel's ``max_message_bytes``."""
+class MessageTooLarge(ProtocolError, ValueError):
+    """A message from the page, or one to it, is over the panel's ``max_message_size``."""
 
 
 class Refused(ProtocolError):

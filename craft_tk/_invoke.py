@@ -22,9 +22,9 @@ from . import _protocol as protocol
 from ._errors import (
     HandlerError,
     HandlerNotFound,
-    InvokeError,
     InvokeTimeout,
     IpcError,
+    MessageTooLarge,
     NotAllowed,
     SerializationError,
     ValidationError,
@@ -76,11 +76,15 @@ class _Pending(NamedTuple):
 
 
 def describe_exception(error: BaseException, debug: bool) -> Dict[str, Any]:
-    """What the page learns of a native exception: no traceback unless ``debug``."""
+    """What the page learns of a native exception: no traceback, and no file name of an
+    ``OSError`` (local paths), unless ``debug``."""
     code = getattr(error, "code", None)
+    message = str(error)
+    if not debug and isinstance(error, OSError) and (error.filename is not None or error.filename2 is not None):
+        message = error.strerror or type(error).__name__
     return {
         "name": type(error).__name__,
-        "message": str(error),
+        "message": message,
         "code": code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
         "stack": "".join(traceback.format_exception(type(error), error, error.__traceback__)) if debug else None,
     }
@@ -97,7 +101,9 @@ class Invocations:
         debug: bool = False,
         timeout: Optional[float] = None,
         allow: Optional[Sequence[str]] = None,
+        max_message_size: int = protocol.MAX_MESSAGE_SIZE,
     ) -> None:
+        self.max_message_size = max_message_size
         self._send = send
         self._loop = loop
         self._report = report
@@ -207,6 +213,7 @@ class Invocations:
             encoded = protocol.encode({"kind": protocol.Kind.INVOKE, "id": call_id, "name": name, "args": list(args)})
         except TypeError as error:
             raise SerializationError("arguments of invoke {!r}: {}".format(name, error)) from None
+        protocol.check_size(encoded, self.max_message_size, "invoke {!r}".format(name))
         loop = self._loop()
         future = loop.create_future()
         seconds = self.timeout if timeout is None else timeout
@@ -295,10 +302,15 @@ class Invocations:
         failure: IpcError
         try:
             encoded = protocol.encode({"kind": protocol.Kind.RESULT, "id": invocation.id, "value": value})
+            protocol.check_size(encoded, self.max_message_size, "the value returned by {!r}".format(invocation.name))
         except TypeError as error:
             failure = SerializationError("the value returned by {!r} cannot be sent: {}".format(invocation.name, error))
             self._report(failure)
             self._reply_error(invocation, describe_exception(failure, False))
+            return
+        except MessageTooLarge as error:
+            self._report(error)
+            self._reply_error(invocation, describe_exception(error, False))
             return
         handler = self._handlers.get(invocation.name)
         if handler is not None and handler.check_result is not None:

@@ -7,12 +7,14 @@ import tkinter as tk
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import jsbridge
-import orjson
 
+from . import _protocol as protocol
 from ._channels import Channel
 from ._dispatcher import Dispatcher
 from ._errors import IpcError
 from ._eventloop import TkAsyncio
+from ._html import add_csp
+from ._security import DEFAULT_CSP, OriginPolicy
 from ._state import SharedState
 from ._typed import Contract
 from .backends import Page, load_backend
@@ -92,8 +94,12 @@ class WebPanel(tk.Frame, IpcMethods):
     the page may invoke. ``state`` is the shared state the page sees as ``craft.state``
     (default: the app's, see ``create_shared_state``). ``debug=True`` lets native tracebacks
     reach the page. ``events`` and ``handlers`` (``TypedDict``s) make the panel typed: see
-    ``create_typed_window``. Destroying the panel closes its browser and settles every
-    pending invoke. Example::
+    ``create_typed_window``. Security: only the app's own content (HTML strings, local
+    files, URLs the app loads) and ``allowed_origins`` (``["https://example.com"]``, or
+    ``["*"]``) get the bridge, and a page cannot navigate elsewhere; ``csp`` replaces the
+    default Content-Security-Policy of HTML strings (``""``: none); messages over
+    ``max_message_size`` characters of JSON are refused both ways. Destroying the panel
+    closes its browser and settles every pending invoke. Example::
 
         panel = WebPanel(root, html="<script>craft.send('hi', 1)</script>")
         panel.pack(fill="both", expand=True)
@@ -113,6 +119,9 @@ class WebPanel(tk.Frame, IpcMethods):
         state: Optional[SharedState] = None,
         events: Any = None,
         handlers: Any = None,
+        allowed_origins: Optional[Sequence[str]] = None,
+        csp: Optional[str] = None,
+        max_message_size: int = protocol.MAX_MESSAGE_SIZE,
         **frame_options: Any
     ) -> None:
         if html is not None and url is not None:
@@ -122,7 +131,9 @@ class WebPanel(tk.Frame, IpcMethods):
         frame_options.setdefault("height", 600)
         super().__init__(master, **frame_options)
         contract = Contract(events, handlers) if events is not None or handlers is not None else None
-        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state, contract)
+        self._csp = DEFAULT_CSP if csp is None else csp
+        self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state, contract,
+                                      max_message_size, OriginPolicy(allowed_origins))
         self.backend: str = transport_class.name
         self.transport = transport_class(self, self._dispatcher, self._bridge_script)
         self._dispatcher.transport = self.transport
@@ -139,11 +150,12 @@ class WebPanel(tk.Frame, IpcMethods):
         return self._dispatcher.state
 
     def _bridge_script(self) -> str:
-        """craft.js, preceded by the state snapshot the page starts from."""
-        boot = orjson.dumps(self._dispatcher.state.welcome()).decode("utf-8")
-        # Safe inside <script> and in pre-ES2019 engines: no "</", no raw U+2028/U+2029.
-        boot = boot.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-        return "window.__craftBoot = " + boot + ";\n" + _bridge_source()
+        """craft.js, preceded by what this page load starts from: its secret, the size
+        limit and the state snapshot."""
+        dispatcher = self._dispatcher
+        boot = {"secret": dispatcher.issue_secret(), "maxMessageSize": dispatcher.max_message_size}
+        boot.update(dispatcher.state.welcome())
+        return protocol.boot_script(boot) + _bridge_source()
 
     @property
     def connected(self) -> bool:
@@ -151,12 +163,14 @@ class WebPanel(tk.Frame, IpcMethods):
         return self._dispatcher.connected
 
     def load_html(self, html: str, base_url: Optional[str] = None) -> None:
-        """Show ``html``; the bridge reconnects by itself."""
-        self.transport.load(Page(html=html, base_url=base_url))
+        """Show ``html`` (with the panel's Content-Security-Policy); the bridge reconnects."""
+        self.transport.load(Page(html=add_csp(html, self._csp), base_url=base_url))
 
     def load_url(self, url: str) -> None:
-        """Show the page at ``url`` (a path is taken as a local file)."""
-        self.transport.load(Page(url=as_url(url)))
+        """Show the page at ``url`` (a path is taken as a local file); its origin is trusted."""
+        url = as_url(url)
+        self._dispatcher.policy.add(url)
+        self.transport.load(Page(url=url))
 
     def reload(self) -> None:
         """Load the current page again."""

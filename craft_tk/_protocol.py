@@ -27,6 +27,12 @@ kind         direction  fields
 
 ``welcome`` also carries ``state`` (the snapshot) and ``stateVersion``.
 
+From the page, a wire string's first element is the secret of its page load (a string
+handed over in the bridge script, never readable by the page's own scripts): native
+accepts ``hello`` only with a secret it issued, and other messages only with the secret
+of the connected page. No message may be longer than the panel's ``max_message_size``
+(characters of JSON; ``MAX_MESSAGE_SIZE`` by default), on either side.
+
 Invoke ids are counted by the caller; each side keys what it answers by the peer's ids
 and what it awaits by its own, so the two directions never collide.
 """
@@ -35,9 +41,12 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Union
 
 import orjson
 
-from ._errors import ProtocolError
+from ._errors import MessageTooLarge, ProtocolError
 
 __all__ = [
+    "BOOT_PREFIX",
+    "MAX_MESSAGE_SIZE",
+    "Batch",
     "Cancel",
     "ChannelMessage",
     "ErrorReply",
@@ -49,10 +58,16 @@ __all__ = [
     "Message",
     "Result",
     "StateOps",
+    "boot_script",
+    "check_size",
     "decode_batch",
     "encode",
     "encode_batch",
+    "read_boot",
 ]
+
+MAX_MESSAGE_SIZE = 32 * 1024 * 1024  # characters of JSON per message, the default bound
+BOOT_PREFIX = "window.__craftBoot = "
 
 
 class Kind:
@@ -210,23 +225,60 @@ def _parse(message: Any) -> Message:
     raise ProtocolError("unknown message kind {!r}".format(kind))
 
 
-def decode_batch(wire: Any) -> Iterator[Union[Message, ProtocolError]]:
-    """Yield each message of a wire string, or a ``ProtocolError`` in place of a bad one.
+class Batch(NamedTuple):
+    """A decoded wire string: the page load's secret (None if absent) and its messages."""
 
-    A bad message never hides the good ones around it.
-    """
+    secret: Optional[str]
+    messages: Iterator[Union[Message, ProtocolError]]
+
+
+def decode_batch(wire: Any) -> Batch:
+    """The secret and messages of a wire string; a ``ProtocolError`` stands in for each
+    bad message, and a bad message never hides the good ones around it."""
     if not isinstance(wire, (str, bytes)):
-        yield ProtocolError("a wire message must be a string, got {}".format(type(wire).__name__))
-        return
+        return _failed("a wire message must be a string, got {}".format(type(wire).__name__))
     try:
         batch = orjson.loads(wire)
     except orjson.JSONDecodeError as error:
-        yield ProtocolError("malformed JSON from the page: {}".format(error))
-        return
+        return _failed("malformed JSON from the page: {}".format(error))
     if not isinstance(batch, list):
         batch = [batch]
-    for message in batch:
+    if batch and isinstance(batch[0], str):
+        return Batch(batch[0], _parse_all(batch, 1))
+    return Batch(None, _parse_all(batch, 0))
+
+
+def _failed(problem: str) -> Batch:
+    return Batch(None, iter([ProtocolError(problem)]))
+
+
+def _parse_all(batch: List[Any], start: int) -> Iterator[Union[Message, ProtocolError]]:
+    for index in range(start, len(batch)):
         try:
-            yield _parse(message)
+            yield _parse(batch[index])
         except ProtocolError as error:
             yield error
+
+
+def check_size(encoded: bytes, limit: int, what: str) -> bytes:
+    """``encoded``, or ``MessageTooLarge`` if it is longer than ``limit``."""
+    if len(encoded) > limit:
+        raise MessageTooLarge("{} is {:,} bytes of JSON, over the panel's max_message_size of {:,}"
+                              .format(what, len(encoded), limit))
+    return encoded
+
+
+def boot_script(boot: Dict[str, Any]) -> str:
+    """The line that hands ``boot`` (secret, limits, state snapshot) to craft.js."""
+    text = orjson.dumps(boot).decode("utf-8")
+    # Safe inside <script> and in pre-ES2019 engines: no "</", no raw U+2028/U+2029.
+    text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return BOOT_PREFIX + text + ";\n"
+
+
+def read_boot(bridge: str) -> Dict[str, Any]:
+    """The boot object at the start of a bridge script (for stand-in pages)."""
+    line = bridge.split("\n", 1)[0]
+    if not line.startswith(BOOT_PREFIX):
+        return {}
+    return orjson.loads(line[len(BOOT_PREFIX):].rstrip(";").replace("<\\/", "</"))

@@ -2,6 +2,7 @@
 
 // ---- The wire protocol ------------------------------------------------------------------
 // A wire string is a JSON array of messages; everything queued in one tick is one string.
+// From the page, its first element is the page load's secret: [secret, ...PageToNative].
 
 /** The page announces itself after each load; `page` is new every time. */
 export interface HelloMessage { kind: 'hello'; page: string }

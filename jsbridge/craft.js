@@ -12,8 +12,16 @@
 (function (root) {
   'use strict';
   if (root.craft && root.craft.__bridge === true) {
+    try { delete root.__craftBoot; } catch (ignored) { /* not deletable: harmless */ }
     return; // injected twice (inline and by the backend): keep the first
   }
+
+  // What native handed this page load: its secret (kept in this closure only, so that
+  // nothing but this bridge can speak for the page), the size limit, the state snapshot.
+  var boot = root.__craftBoot || null;
+  try { delete root.__craftBoot; } catch (ignored) { /* not deletable: harmless */ }
+  var secret = boot && typeof boot.secret === 'string' ? boot.secret : '';
+  var maxMessageSize = boot && boot.maxMessageSize > 0 ? boot.maxMessageSize : 32 * 1024 * 1024;
 
   var KIND = {
     HELLO: 'hello', WELCOME: 'welcome', EVENT: 'event', FAULT: 'fault',
@@ -40,12 +48,24 @@
     return typeof post === 'function' ? post : null;
   }
 
+  /** Post the encoded messages, in wire strings of at most maxMessageSize each. */
   function postNow(encoded) {
     var post = hostPost();
     if (!post) {
       return false;
     }
-    post('[' + encoded.join(',') + ']');
+    var head = '[' + JSON.stringify(secret);
+    var start = 0;
+    var size = 0;
+    for (var i = 0; i < encoded.length; i++) {
+      if (size + encoded[i].length > maxMessageSize && i > start) {
+        post(head + ',' + encoded.slice(start, i).join(',') + ']');
+        start = i;
+        size = 0;
+      }
+      size += encoded[i].length + 1;
+    }
+    post(head + ',' + encoded.slice(start).join(',') + ']');
     return true;
   }
 
@@ -63,13 +83,23 @@
     }
   }
 
-  /** Queue one message; throws TypeError at once if JSON cannot carry it. */
+  /** Queue one message; throws at once if JSON cannot carry it or it is too large. */
   function queue(message) {
     var encoded = JSON.stringify(message);
     if (encoded === undefined) {
       throw new TypeError('craft: this value cannot be sent as JSON');
     }
+    checkSize(encoded, message.kind === KIND.EVENT ? 'event "' + message.name + '"' : 'this message');
     queueEncoded(encoded);
+  }
+
+  function checkSize(encoded, what) {
+    if (encoded.length > maxMessageSize) {
+      var error = new RangeError('craft: ' + what + ' is ' + encoded.length + ' characters of JSON, over ' +
+                                 'the panel\'s max_message_size of ' + maxMessageSize);
+      error.name = 'MessageTooLarge';
+      throw error;
+    }
   }
 
   /** Queue an encoded message, or a function that encodes one at flush time. */
@@ -87,7 +117,7 @@
     // delivers without compiling a script per batch.
     var post = hostPost();
     if (post) {
-      post('[' + JSON.stringify({ kind: KIND.HELLO, page: pageId }) + ']', receive);
+      post('[' + JSON.stringify(secret) + ',' + JSON.stringify({ kind: KIND.HELLO, page: pageId }) + ']', receive);
     } else {
       setTimeout(hello, HOST_POLL_MS);
     }
@@ -264,7 +294,7 @@
     try {
       queue(message);
     } catch (error) {
-      queue({ kind: KIND.ERROR, id: id, error: describe(new TypeError(
+      queue({ kind: KIND.ERROR, id: id, error: describe(error.name === 'MessageTooLarge' ? error : new TypeError(
         'the value returned for this invoke cannot be sent as JSON')) });
     }
   }
@@ -328,8 +358,6 @@
   // them in its order and broadcasts them back; patches carry versions so that a page
   // never goes back to an older snapshot. Only JSON values; three keys are refused.
 
-  var boot = root.__craftBoot || null;
-  try { delete root.__craftBoot; } catch (ignored) { /* not deletable: harmless */ }
   var stateData = boot && boot.state ? boot.state : {};
   var stateVersion = boot ? boot.stateVersion : -1;
   var stateWatchers = [];
@@ -624,6 +652,7 @@
     if (data instanceof Uint8Array) { message.bin = toBase64(data); } else { message.data = data; }
     var encoded = JSON.stringify(message);
     if (encoded === undefined) { throw new TypeError('craft: this value cannot be sent as JSON'); }
+    checkSize(encoded, 'a message on channel "' + this.name + '"');
     var self = this;
     return new Promise(function (resolve) {
       self._outgoing.push({ encoded: encoded, resolve: resolve });

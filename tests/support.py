@@ -97,6 +97,14 @@ class EngineTestCase(unittest.TestCase):
             self.root.update()
             time.sleep(0.001)
 
+    def post_with_secret(self, panel: craft_tk.WebPanel, wire_js: str) -> None:
+        """Post a hand-made wire string as the connected page would, with its load's
+        secret: ``wire_js`` is a JavaScript expression giving the rest of the wire (a string
+        such as ``'{"kind": "event"}'``, or a non-string value posted as is)."""
+        secret = panel._dispatcher._secret
+        panel.run_js("(function (rest) {{ __craftHostPost(typeof rest === 'string' ? '[\"{}\",' + rest + ']' : rest); }})"
+                     "({});".format(secret, wire_js))
+
     def collect(self, panel: craft_tk.WebPanel, name: str) -> List[Any]:
         """A list that fills with the data of each page event ``name``."""
         received: List[Any] = []

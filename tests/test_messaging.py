@@ -267,13 +267,11 @@ class Faults(EngineTestCase):
     def test_malformed_messages_from_the_page_reach_on_ipc_error(self) -> None:
         panel = self.panel(ECHO)
         after = self.collect(panel, "after")
-        panel.run_js("""
-          __craftHostPost('not json');
-          __craftHostPost('[{"kind": "no-such-kind"}]');
-          __craftHostPost('[{"kind": "event"}]');
-          __craftHostPost(42);
-          craft.send('after', 'fine');
-        """)
+        self.post_with_secret(panel, "'not json'")
+        self.post_with_secret(panel, """'{"kind": "no-such-kind"}'""")
+        self.post_with_secret(panel, """'{"kind": "event"}'""")
+        self.post_with_secret(panel, "42")
+        panel.run_js("craft.send('after', 'fine');")
         self.wait_for(lambda: after, "a good message after the bad ones")
         self.assertEqual(after, ["fine"])
         self.assertEqual(len(self.ipc_errors), 4, [str(e) for e in self.ipc_errors])

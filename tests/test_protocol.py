@@ -8,7 +8,7 @@ from craft_tk import _protocol as protocol
 
 class Decoding(unittest.TestCase):
     def decode(self, wire):
-        return list(protocol.decode_batch(wire))
+        return list(protocol.decode_batch(wire).messages)
 
     def test_a_batch_decodes_in_order(self) -> None:
         wire = '[{"kind":"hello","page":"p1"},{"kind":"event","name":"a","data":[1,2]},' \

@@ -210,11 +210,11 @@ class BadInput(StateTestCase):
     def test_forged_state_messages_are_refused(self) -> None:
         state = seed_state()
         panel = self.open(state)
-        panel.run_js("""__craftHostPost(JSON.stringify([
+        self.post_with_secret(panel, """JSON.stringify([
           {kind: 'state', ops: [[['__proto__', 'polluted'], 1]]},
           {kind: 'state', ops: [['not-a-path', 1]]},
           {kind: 'state', ops: 'nope'}
-        ]));""")
+        ]).slice(1, -1)""")
         self.wait_for(lambda: len(self.ipc_errors) >= 3, "three refusals")
         self.assertEqual(state.snapshot(), seed_state().snapshot())
         self.assertEqual(self.page_state(panel), state.snapshot())

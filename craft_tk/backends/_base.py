@@ -6,7 +6,7 @@ all of that lives in the core, once.
 """
 
 import tkinter as tk
-from typing import Callable, NamedTuple, Optional
+from typing import Callable, List, NamedTuple, Optional
 
 from typing_extensions import Protocol
 
@@ -32,6 +32,14 @@ class PageHost(Protocol):
 
         ``failure`` says why when the page went by accident (a crashed browser process).
         """
+
+    def allows(self, url: str, main_frame: bool = True) -> bool:
+        """Whether the page at ``url`` may have the bridge: ask before following a
+        navigation the page started, and before trusting a caller whose frame is known.
+        False means: block it (the refusal is already reported)."""
+
+    def allowed_origins(self) -> List[str]:
+        """The same policy as data, for a transport that decides in another process."""
 
 
 class Transport(Protocol):

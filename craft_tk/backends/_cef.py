@@ -113,6 +113,10 @@ class _Handlers:
         if frame.IsMain():
             browser.SetJavascriptBindings(self._transport._bindings)
 
+    def OnBeforePopup(self, target_url: str = "", **_: Any) -> bool:
+        self._transport._popup(target_url)
+        return True  # no new windows: the panel shows it in place if it may
+
     def OnBeforeClose(self, browser: Any, **_: Any) -> None:
         _Runtime.browsers.discard(browser)
 
@@ -193,9 +197,16 @@ class CefTransport:
     # -- internals ------------------------------------------------------------------------
 
     def _on_post(self, wire: Any, receiver: Any = None) -> None:
-        if receiver is not None:
+        if receiver is not None:  # a hello: the callback tells which frame is calling
+            frame = receiver.GetFrame()
+            if frame is None or not self._host.allows(frame.GetUrl(), frame.IsMain()):
+                return
             self._receiver = receiver
         self._host.receive(wire)
+
+    def _popup(self, url: str) -> None:
+        if url and self._host.allows(url):
+            self._frame.after_idle(self.load, Page(url=url))
 
     def _show_file(self, url: str) -> None:
         """Show a local file with the bridge inlined; relative links still resolve."""
@@ -249,11 +260,15 @@ class CefTransport:
         self._browser.LoadUrl("file://" + path)
 
     def _navigating(self, url: str, method: str) -> bool:
-        """A main-frame navigation is starting; True cancels it, to re-do it with the bridge.
+        """A main-frame navigation is starting; True cancels it, to block it or to re-do it
+        with the bridge.
 
-        Local files and web pages (GET) are re-done with the bridge inlined; so is a reload
-        the page started (``location.reload()``), so that its bridge carries the state of now.
+        Origins outside the panel's policy are blocked. Local files and web pages (GET) are
+        re-done with the bridge inlined; so is a reload the page started
+        (``location.reload()``), so that its bridge carries the state of now.
         """
+        if not self._host.allows(url):
+            return True
         if self._own_load_pending and urllib.parse.unquote(url) == urllib.parse.unquote(self._expected_url):
             self._own_load_pending = False
             return False

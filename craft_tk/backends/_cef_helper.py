@@ -6,9 +6,9 @@ embedding: ``Toplevel(use=xid)``) and runs the ordinary CEF transport in it, rel
 strings unchanged: no IPC logic lives here. It exits when the app's end of the pipe
 closes, also when the app was killed.
 
-Frames from the app: ``open pid xid``, ``load pid bridge html url base_url``,
-``reload pid bridge``, ``post pid wire``, ``execute pid script``, ``close pid``.
-Frames to the app: ``receive pid wire``, ``loading pid``.
+Frames from the app: ``open pid xid``, ``load pid bridge html url base_url origins``,
+``reload pid bridge origins``, ``post pid wire``, ``execute pid script``, ``close pid``.
+Frames to the app: ``receive pid wire``, ``loading pid``, ``refused pid url main_frame``.
 """
 
 import ctypes
@@ -17,6 +17,7 @@ import signal
 import tkinter as tk
 from typing import Any, Dict, List
 
+from .._security import OriginPolicy
 from ._base import Page
 from ._cef import CefTransport, _Runtime
 from ._pipe import FrameReader, FrameWriter
@@ -25,11 +26,22 @@ __all__ = ["main"]
 
 
 class _PanelHost:
-    """The PageHost of one panel: relays to the app."""
+    """The PageHost of one panel: relays to the app, and answers ``allows`` with the app's
+    policy (sent with each load); the app hears of each refusal and reports it."""
 
     def __init__(self, pid: int, out: FrameWriter) -> None:
         self._pid = pid
         self._out = out
+        self.policy = OriginPolicy()
+
+    def allows(self, url: str, main_frame: bool = True) -> bool:
+        if main_frame and self.policy.allows(url):
+            return True
+        self._out.send("refused", self._pid, url, main_frame)
+        return False
+
+    def allowed_origins(self) -> List[str]:
+        return self.policy.as_list()
 
     def receive(self, wire: Any) -> None:
         self._out.send("receive", self._pid, wire if isinstance(wire, str) else str(wire))
@@ -45,6 +57,7 @@ class Helper:
         self.panels: Dict[int, CefTransport] = {}
         self.tops: Dict[int, tk.Toplevel] = {}
         self.bridges: Dict[int, str] = {}
+        self.hosts: Dict[int, _PanelHost] = {}
 
     def handle(self, frame: List[Any]) -> None:
         op, pid, args = frame[0], frame[1], frame[2:]
@@ -53,19 +66,23 @@ class Helper:
             holder = tk.Frame(top)
             holder.pack(fill="both", expand=True)
             self.tops[pid] = top
-            self.panels[pid] = CefTransport(holder, _PanelHost(pid, self.out), lambda: self.bridges.get(pid, ""))
+            self.hosts[pid] = _PanelHost(pid, self.out)
+            self.panels[pid] = CefTransport(holder, self.hosts[pid], lambda: self.bridges.get(pid, ""))
         elif op == "close":
             transport = self.panels.pop(pid, None)
             if transport is not None:
                 transport.close()
                 self.tops.pop(pid).destroy()
+                self.hosts.pop(pid, None)
         elif pid in self.panels:
             transport = self.panels[pid]
             if op == "load":
                 self.bridges[pid] = args[0]
+                self.hosts[pid].policy = OriginPolicy(args[4])
                 transport.load(Page(html=args[1], url=args[2], base_url=args[3]))
             elif op == "reload":
                 self.bridges[pid] = args[0]
+                self.hosts[pid].policy = OriginPolicy(args[1])
                 transport.reload()
             elif op == "post":
                 transport.post(args[0])

@@ -136,7 +136,8 @@ class CefHostTransport:
         self._page = page
         self._host.page_loading()
         if self._helper is not None and self._helper.alive:
-            self._helper.send("load", self._pid, self._bridge(), page.html, page.url, page.base_url)
+            self._helper.send("load", self._pid, self._bridge(), page.html, page.url, page.base_url,
+                              self._host.allowed_origins())
 
     def reload(self) -> None:
         if self._helper is not None and not self._helper.alive:
@@ -146,7 +147,7 @@ class CefHostTransport:
             self._hold()  # a new helper, and the page again
         elif self._helper is not None:
             self._host.page_loading()
-            self._helper.send("reload", self._pid, self._bridge())
+            self._helper.send("reload", self._pid, self._bridge(), self._host.allowed_origins())
 
     def post(self, wire: str) -> None:
         if self._helper is not None:
@@ -170,6 +171,8 @@ class CefHostTransport:
             self._host.receive(args[0])
         elif op == "loading":
             self._host.page_loading()
+        elif op == "refused":
+            self._host.allows(args[0], args[1])  # refuses again here, where it is reported
 
     def _helper_died(self, code: Optional[int]) -> None:
         self._host.page_loading("the CEF helper process ended (exit code {}); reload() starts a new one".format(code))

@@ -22,7 +22,7 @@ import orjson
 
 from .._eventloop import TkAsyncio
 from .._listeners import Listeners
-from .._protocol import Kind
+from .._protocol import Kind, read_boot
 from ._base import Page, PageHost
 
 __all__ = ["LoopbackPage", "LoopbackTransport"]
@@ -33,8 +33,9 @@ _page_ids = itertools.count(1)
 class LoopbackPage:
     """The page side, in Python: ``send``, ``on``, ``off``, ``once`` as in craft.js."""
 
-    def __init__(self, host: PageHost, driver: TkAsyncio) -> None:
+    def __init__(self, host: PageHost, driver: TkAsyncio, secret: str = "") -> None:
         self._host = host
+        self._secret = secret  # from the bridge's boot, as craft.js reads it
         self._driver = driver
         self._listeners = Listeners(self._listener_failed, lambda: driver.loop)
         self._outbox: List[Dict[str, Any]] = []
@@ -64,7 +65,8 @@ class LoopbackPage:
     # -- driven by the transport ----------------------------------------------------------
 
     def start(self) -> None:
-        self._host.receive(orjson.dumps([{"kind": Kind.HELLO, "page": "loopback-{}".format(next(_page_ids))}]).decode())
+        hello = {"kind": Kind.HELLO, "page": "loopback-{}".format(next(_page_ids))}
+        self._host.receive(orjson.dumps([self._secret, hello]).decode())
 
     def deliver(self, wire: str) -> None:
         self.batches_received += 1
@@ -88,7 +90,7 @@ class LoopbackPage:
         self._flush_scheduled = False
         batch, self._outbox = self._outbox, []
         if batch:
-            self._host.receive(orjson.dumps(batch).decode())
+            self._host.receive(orjson.dumps([self._secret] + batch).decode())
 
     def _listener_failed(self, name: str, error: BaseException) -> None:
         self.listener_errors.append(error)
@@ -103,13 +105,14 @@ class LoopbackTransport:
 
     def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
         self._host = host
+        self._bridge = bridge
         self._driver = TkAsyncio.of(frame)
         self.page = LoopbackPage(host, self._driver)
         self.posts = 0
 
     def load(self, page: Page) -> None:
         self._host.page_loading()
-        self.page = LoopbackPage(self._host, self._driver)
+        self.page = LoopbackPage(self._host, self._driver, read_boot(self._bridge()).get("secret", ""))
         self._driver.call_soon(self.page.start)  # a real page says hello a little later
 
     def reload(self) -> None:

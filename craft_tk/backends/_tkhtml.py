@@ -93,6 +93,8 @@ class TkhtmlTransport:
             javascript_enabled=True,
             on_script=self._on_script,
             on_element_script=self._on_element_script,
+            on_link_click=self._on_link_click,
+            on_form_submit=self._on_form_submit,
         )
         self._view.pack(fill="both", expand=True)
         # A page with no script of its own still gets its bridge, also after navigation.
@@ -162,6 +164,14 @@ class TkhtmlTransport:
         if self._view is not None:
             with self._driver.running():
                 self._enter_page()
+
+    def _on_link_click(self, url: str) -> None:
+        if self._view is not None and self._host.allows(url):
+            self._view.load_url(url)
+
+    def _on_form_submit(self, url: str, data: Any, method: str) -> None:
+        if self._view is not None and self._host.allows(url):
+            self._view.load_form_data(url, data, method)
 
     def _receive(self, wire: Any) -> None:
         # PythonMonkey hands over a str proxy; the core (and orjson) want a real str.

@@ -1,0 +1,60 @@
+"""Which pages may have the bridge, and the Content-Security-Policy of HTML strings.
+
+``OriginPolicy`` answers "may the panel show this URL with the bridge?": the app's own
+content always (local files, ``about:`` pages, the HTML strings it gives), the origins of
+URLs the app loads itself, and the ``allowed_origins`` it lists (``"*"``: any). A page
+that navigates elsewhere is stopped, and the refusal reaches ``on_ipc_error``.
+
+``DEFAULT_CSP`` is added to HTML strings given to ``WebPanel``/``create_window`` (unless
+they carry their own policy, or ``csp=""`` is given): inline scripts and local files run,
+nothing is fetched from or sent to the network, no plugins, no ``<base>`` elsewhere.
+"""
+
+import urllib.parse
+from typing import Iterable, List, Optional
+
+__all__ = ["DEFAULT_CSP", "OriginPolicy", "origin_of"]
+
+DEFAULT_CSP = ("default-src 'self' file: data: blob: 'unsafe-inline' 'unsafe-eval'; "
+               "connect-src 'self' file: data: blob:; object-src 'none'; base-uri 'self' file:; "
+               "form-action 'self' file:")
+
+_ALWAYS = ("file://", "about:", "data:")  # the app's own content (HTML strings show as these)
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a web URL (lower case); ``file://``, ``about:`` as such."""
+    parts = urllib.parse.urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https", "ws", "wss"):
+        default = {"http": 80, "ws": 80, "https": 443, "wss": 443}[scheme]
+        host = (parts.hostname or "").lower()
+        port = "" if parts.port in (None, default) else ":{}".format(parts.port)
+        return "{}://{}{}".format(scheme, host, port)
+    if scheme == "file":
+        return "file://"
+    return scheme + ":"
+
+
+class OriginPolicy:
+    """The origins whose pages the panel shows with the bridge."""
+
+    def __init__(self, allowed_origins: Optional[Iterable[str]] = None) -> None:
+        listed = list(allowed_origins or [])
+        self.any = "*" in listed
+        self.origins = {origin_of(origin) for origin in listed if origin != "*"}
+
+    def allows(self, url: str) -> bool:
+        """Whether a page at ``url`` may be shown with the bridge."""
+        if self.any or url.startswith(_ALWAYS) or not url:
+            return True
+        return origin_of(url) in self.origins
+
+    def add(self, url: str) -> None:
+        """Trust the origin of ``url`` (a page the app loads itself)."""
+        if not url.startswith(_ALWAYS):
+            self.origins.add(origin_of(url))
+
+    def as_list(self) -> List[str]:
+        """The policy as a list, to rebuild it elsewhere (the CEF helper process)."""
+        return ["*"] if self.any else sorted(self.origins)
