@@ -39,7 +39,6 @@ from .backends import load_backend
 __version__ = "0.1.0"
 
 __all__ = [
-    "DEFAULT_CSP",
     "BackendUnavailable",
     "Channel",
     "ChannelClosed",
@@ -48,6 +47,7 @@ __all__ = [
     "ContractError",
     "CraftError",
     "CraftWindow",
+    "DEFAULT_CSP",
     "HandlerError",
     "HandlerNotFound",
     "Invocation",

@@ -238,13 +238,16 @@ def _literal(allowed: Tuple[Any, ...]) -> Checker:
     return check
 
 
+def _expect(kind: type, label: str, value: Any, path: str) -> None:
+    if type(value) is not kind:
+        raise Mismatch(path, "expected {}, got {}".format(label, _describe(value)))
+
+
 def _list(item: Checker) -> Checker:
     def check(value: Any, path: str) -> Any:
-        if type(value) is not list:
-            raise Mismatch(path, "expected a list, got {}".format(_describe(value)))
-        if item is _any:
-            return value
-        return [item(element, "{}[{}]".format(path, index)) for index, element in enumerate(value)]
+        _expect(list, "a list", value, path)
+        return value if item is _any else [item(element, "{}[{}]".format(path, index))
+                                           for index, element in enumerate(value)]
     return check
 
 
@@ -254,8 +257,7 @@ def _as_tuple(inner: Checker) -> Checker:
 
 def _tuple(items: List[Checker]) -> Checker:
     def check(value: Any, path: str) -> Any:
-        if type(value) is not list:
-            raise Mismatch(path, "expected a list, got {}".format(_describe(value)))
+        _expect(list, "a list", value, path)
         if items and len(value) != len(items):
             raise Mismatch(path, "expected {} items, got {}".format(len(items), len(value)))
         if not items:
@@ -267,19 +269,16 @@ def _tuple(items: List[Checker]) -> Checker:
 
 def _dict(item: Checker) -> Checker:
     def check(value: Any, path: str) -> Any:
-        if type(value) is not dict:
-            raise Mismatch(path, "expected an object, got {}".format(_describe(value)))
-        if item is _any:
-            return value
-        return {key: item(element, "{}.{}".format(path, key)) for key, element in value.items()}
+        _expect(dict, "an object", value, path)
+        return value if item is _any else {key: item(element, "{}.{}".format(path, key))
+                                           for key, element in value.items()}
     return check
 
 
 def _fields(fields: Dict[str, Checker], required: frozenset, label: str,
             build: Callable[[Dict[str, Any]], Any]) -> Checker:
     def check(value: Any, path: str) -> Any:
-        if type(value) is not dict:
-            raise Mismatch(path, "expected {} object, got {}".format(label, _describe(value)))
+        _expect(dict, "a {} object".format(label), value, path)
         for key in required:
             if key not in value:
                 raise Mismatch("{}.{}".format(path, key), "missing (required by {})".format(label))

@@ -146,6 +146,18 @@ class Origins(SecurityTestCase):
         self.wait_for(lambda: where == ["start", "remote"], "the remote page's bridge")
         self.assertEqual(self.refusals(), [])
 
+    def test_popups_never_open_a_window_and_obey_the_same_policy(self) -> None:
+        server = self.remote()
+        panel = self.panel(self.LINK_PAGE.format(url="#"), connect=False)
+        where = self.collect(panel, "where")
+        self.wait_for(lambda: where, "the first page")
+        if not self.is_cef(panel):
+            self.skipTest("Tkhtml pages have no window.open")
+        panel.run_js("window.open({!r});".format(server.origin + "/remote.html"))
+        self.wait_for(lambda: self.refusals(), "the blocked popup's report")
+        self.pump(0.3)
+        self.assertEqual((where, server.requests), (["start"], []))
+
     def test_frames_inside_the_page_get_no_bridge(self) -> None:
         panel = self.probe()
         heard = self.collect(panel, "from-frame")

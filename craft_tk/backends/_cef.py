@@ -46,6 +46,7 @@ _SETTINGS = {
     "context_menu": {"enabled": False},
 }
 _SWITCHES: dict = {}
+RESIZE_SETTLE_MS = 150
 
 
 class _Runtime:
@@ -139,6 +140,7 @@ class CefTransport:
         self._bindings = cef.JavascriptBindings(bindToFrames=False, bindToPopups=False)
         self._bindings.SetFunction("__craftHostPost", self._on_post)
         self._receiver: Any = None  # the page's receive function, handed over with hello
+        self._settle_job: Optional[str] = None
         _Runtime.ensure(frame)
         frame.bind("<Configure>", self._on_configure, add="+")
         reclaim_focus_on_tk_clicks(frame)
@@ -205,7 +207,7 @@ class CefTransport:
         self._host.receive(wire)
 
     def _popup(self, url: str) -> None:
-        if url and self._host.allows(url):
+        if url and self._frame is not None and self._host.allows(url):
             self._frame.after_idle(self.load, Page(url=url))
 
     def _show_file(self, url: str) -> None:
@@ -291,6 +293,18 @@ class CefTransport:
     def _on_configure(self, event: tk.Event) -> None:
         if self._browser is not None:
             self._browser.SetBounds(0, 0, event.width, event.height)
+            self._browser.NotifyMoveOrResizeStarted()
+            if self._settle_job is not None:
+                self._frame.after_cancel(self._settle_job)
+            self._settle_job = self._frame.after(RESIZE_SETTLE_MS, self._settle, event.width, event.height)
+
+    def _settle(self, width: int, height: int) -> None:
+        """Chromium 66 sometimes leaves part of a grown window unpainted (seen under Xvfb):
+        once resizing pauses, size it one pixel off and back, which repaints it all."""
+        self._settle_job = None
+        if self._browser is not None:
+            self._browser.SetBounds(0, 0, width, max(height - 1, 1))
+            self._browser.SetBounds(0, 0, width, height)
 
     def _remove_temp_file(self) -> None:
         if self._temp_file is not None:
