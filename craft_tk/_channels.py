@@ -18,13 +18,15 @@ Tk thread only.
 import asyncio
 import base64
 import collections
-from typing import Any, AsyncIterator, Callable, Deque, Dict, Optional, Tuple
+from typing import Any, AsyncIterator, Callable, Deque, Dict, Optional, Tuple, Union
 
 from . import _protocol as protocol
 from ._errors import ChannelClosed, ChannelFull, IpcError, ListenerError, ProtocolError, SerializationError
 from ._listeners import Listeners
 
 __all__ = ["Channel", "Channels", "DEFAULT_BUFFER", "DEFAULT_WINDOW"]
+
+Encoded = Union[bytes, protocol.Chunk]  # a channel message ready for the wire
 
 DEFAULT_WINDOW = 32
 DEFAULT_BUFFER = 256
@@ -45,7 +47,7 @@ class Channel:
         self._listeners = Listeners(self._listener_failed, owner.loop)
         self._peer_window: Optional[int] = None  # None until the page's end exists
         self._unacked = 0  # sent, not yet consumed by the page
-        self._outgoing: Deque[Tuple[Dict[str, Any], "asyncio.Future[None]"]] = collections.deque()
+        self._outgoing: Deque[Tuple[Encoded, "asyncio.Future[None]"]] = collections.deque()
         self._inbox: Deque[Any] = collections.deque()
         self._consumed = 0  # consumed here, not yet acked to the page
         self._ack_scheduled = False
@@ -64,18 +66,16 @@ class Channel:
         if len(self._outgoing) >= self.buffer:
             raise ChannelFull("channel {!r}: {} messages wait for the page to consume; await send() or drain()"
                               .format(self.name, len(self._outgoing)))
-        body: Dict[str, Any] = {"kind": protocol.Kind.CHAN_DATA, "name": self.name}
-        if isinstance(data, _BINARY):
-            body["bin"] = base64.b64encode(bytes(data)).decode("ascii")
-        else:
-            body["data"] = data
         try:
-            encoded = protocol.encode(body)
+            if isinstance(data, _BINARY):
+                encoded = protocol.encode_channel_data(self.name, base64.b64encode(bytes(data)).decode("ascii"), True)
+            else:
+                encoded = protocol.encode_channel_data(self.name, data)
         except TypeError as error:
             raise SerializationError("channel {!r}: {}".format(self.name, error)) from None
         protocol.check_size(encoded, self._owner.max_message_size, "a message on channel {!r}".format(self.name))
         future = self._owner.loop().create_future()
-        self._outgoing.append((encoded, future))  # type: ignore[arg-type]
+        self._outgoing.append((encoded, future))
         self._pump()
         return future
 
@@ -164,7 +164,7 @@ class Channel:
         while self._outgoing and self._unacked < self._peer_window:
             encoded, future = self._outgoing.popleft()
             self._unacked += 1
-            self._owner.send_chunk(encoded)  # type: ignore[arg-type]
+            self._owner.send_chunk(encoded)
             if not future.done():
                 future.set_result(None)
         if self._closing is not None and not self._outgoing:
@@ -211,7 +211,7 @@ class Channel:
 class Channels:
     """The channels of one panel, by name, and the page's opens that wait for native."""
 
-    def __init__(self, send: Callable[[bytes], None], send_chunk: Callable[[bytes], None],
+    def __init__(self, send: Callable[[bytes], None], send_chunk: Callable[[Encoded], None],
                  loop: Callable[[], asyncio.AbstractEventLoop], report: Callable[[IpcError], None],
                  max_message_size: int = protocol.MAX_MESSAGE_SIZE) -> None:
         self.max_message_size = max_message_size

@@ -40,7 +40,10 @@ __all__ = ["Dispatcher"]
 
 log = logging.getLogger("craft_tk")
 
-CHUNK_BUDGET_BYTES = 256 * 1024  # channel data per backend call, after everything else
+CHUNK_BUDGET_BYTES = 1024 * 1024  # channel data per flush, after everything else
+# Channel data goes in wire strings of about this size: CEF copies a larger string to the
+# page in superlinear time (measured: 0.08 ms for 64 KB, 1.5 ms for 256 KB).
+CHUNK_POST_BYTES = 128 * 1024
 WIRE_OVERHEAD = 64  # a wire string is its messages plus the secret and brackets
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,7 +77,7 @@ class Dispatcher:
                                        max_message_size)
         self._error_handlers: List[ErrorHandler] = []
         self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: shared state patches
-        self._chunks: Deque[bytes] = collections.deque()  # channel data, sent fairly
+        self._chunks: Deque[Union[bytes, protocol.Chunk]] = collections.deque()  # channel data, sent fairly
         self.channels = Channels(self._enqueue, self._enqueue_chunk, lambda: driver.loop, self.report,
                                  max_message_size)
         self._coalescers = Coalescers(lambda: driver.loop)
@@ -336,7 +339,7 @@ class Dispatcher:
         self._outbox.append(encoded)
         self._schedule_flush()
 
-    def _enqueue_chunk(self, encoded: bytes) -> None:
+    def _enqueue_chunk(self, encoded: Union[bytes, protocol.Chunk]) -> None:
         if not self._closed:
             self._chunks.append(encoded)
             self._schedule_flush()
@@ -348,21 +351,35 @@ class Dispatcher:
 
     def _flush(self) -> None:
         """Send the tick's messages, then channel data up to a budget: a big stream delays
-        an event or an invoke by one flush at most."""
+        an event or an invoke by one flush at most. Messages go as one wire string; channel
+        data after them in strings of about ``CHUNK_POST_BYTES``."""
         self._flush_scheduled = False
         if self._page is None or self.transport is None or not (self._outbox or self._chunks):
             return
-        parts = [part if isinstance(part, bytes) else part() for part in self._outbox]
+        current: List[Union[bytes, protocol.Chunk]] = [part if isinstance(part, bytes) else part()
+                                                       for part in self._outbox]
         self._outbox = []
+        posts = [current]
+        size = sum(len(part) for part in current)  # type: ignore[arg-type]
         budget = CHUNK_BUDGET_BYTES
-        while self._chunks and (budget > 0 or len(parts) == 0):
+        while self._chunks and budget > 0:
             chunk = self._chunks.popleft()
-            parts.append(chunk)
-            budget -= len(chunk)
+            chunk_size = protocol.size_of(chunk)
+            if current and size + chunk_size > CHUNK_POST_BYTES:
+                current, size = [], 0
+                posts.append(current)
+            current.append(chunk)
+            size += chunk_size
+            budget -= chunk_size
         if self._chunks:
             self._schedule_flush()
-        wire = protocol.encode_batch(parts)
+        for parts in posts:
+            if parts:
+                self._post(protocol.encode_batch(parts))
+
+    def _post(self, wire: str) -> None:
         try:
+            assert self.transport is not None
             self.transport.post(wire)
         except Exception as error:
             failure = IpcError("could not deliver {} bytes to the page: {}".format(len(wire), error))

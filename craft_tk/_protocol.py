@@ -27,6 +27,12 @@ kind         direction  fields
 
 ``welcome`` also carries ``state`` (the snapshot) and ``stateVersion``.
 
+Channel data that is a string (or bytes, as base64) crosses outside the JSON, so that the
+page parses only a small envelope: such a wire string is ``~`` + the JSON array + a
+newline + the payloads one after the other, and each of those messages carries
+``raw`` (a string's length in UTF-16 units) or ``rawBin`` (bytes) instead of
+``data``/``bin``, in order.
+
 From the page, a wire string's first element is the secret of its page load (a string
 handed over in the bridge script, never readable by the page's own scripts): native
 accepts ``hello`` only with a secret it issued, and other messages only with the secret
@@ -48,6 +54,7 @@ __all__ = [
     "MAX_MESSAGE_SIZE",
     "Batch",
     "Cancel",
+    "Chunk",
     "ChannelMessage",
     "ErrorReply",
     "Event",
@@ -63,7 +70,9 @@ __all__ = [
     "decode_batch",
     "encode",
     "encode_batch",
+    "encode_channel_data",
     "read_boot",
+    "size_of",
 ]
 
 MAX_MESSAGE_SIZE = 32 * 1024 * 1024  # characters of JSON per message, the default bound
@@ -163,9 +172,36 @@ def encode(message: dict) -> bytes:
         raise TypeError("IPC data must be JSON-serialisable: {}".format(error)) from None
 
 
-def encode_batch(encoded: List[bytes]) -> str:
-    """Join already-encoded messages into one wire string."""
-    return (b"[" + b",".join(encoded) + b"]").decode("utf-8")
+class Chunk(NamedTuple):
+    """A channel message whose payload string travels after the JSON of its wire string."""
+
+    envelope: bytes
+    payload: str
+
+
+def encode_channel_data(name: str, data: Any, binary: bool = False) -> Union[bytes, Chunk]:
+    """The ``chan-data`` message of ``data``: a ``Chunk`` for a string (or, with
+    ``binary``, base64 text), plain JSON otherwise. Raises ``TypeError`` if not JSON."""
+    if binary:
+        return Chunk(encode({"kind": Kind.CHAN_DATA, "name": name, "rawBin": len(data)}), data)
+    if isinstance(data, str):
+        units = len(data) if data.isascii() else len(data.encode("utf-16-le")) // 2
+        return Chunk(encode({"kind": Kind.CHAN_DATA, "name": name, "raw": units}), data)
+    return encode({"kind": Kind.CHAN_DATA, "name": name, "data": data})
+
+
+def size_of(part: Union[bytes, Chunk]) -> int:
+    """How long an encoded message is on the wire."""
+    return len(part.envelope) + len(part.payload) if isinstance(part, Chunk) else len(part)
+
+
+def encode_batch(encoded: List[Union[bytes, Chunk]]) -> str:
+    """Join already-encoded messages into one wire string (see the module's docstring)."""
+    if not any(isinstance(part, Chunk) for part in encoded):
+        return (b"[" + b",".join(encoded) + b"]").decode("utf-8")  # type: ignore[arg-type]
+    envelopes = [part.envelope if isinstance(part, Chunk) else part for part in encoded]
+    payloads = [part.payload for part in encoded if isinstance(part, Chunk)]
+    return "~" + (b"[" + b",".join(envelopes) + b"]").decode("utf-8") + "\n" + "".join(payloads)
 
 
 def _text(message: dict, field: str, required: bool = True) -> Optional[str]:
@@ -260,11 +296,12 @@ def _parse_all(batch: List[Any], start: int) -> Iterator[Union[Message, Protocol
             yield error
 
 
-def check_size(encoded: bytes, limit: int, what: str) -> bytes:
+def check_size(encoded: Union[bytes, Chunk], limit: int, what: str) -> Union[bytes, Chunk]:
     """``encoded``, or ``MessageTooLarge`` if it is longer than ``limit``."""
-    if len(encoded) > limit:
+    size = size_of(encoded)
+    if size > limit:
         raise MessageTooLarge("{} is {:,} bytes of JSON, over the panel's max_message_size of {:,}"
-                              .format(what, len(encoded), limit))
+                              .format(what, size, limit))
     return encoded
 
 

@@ -29,8 +29,14 @@ export interface CancelMessage { kind: 'cancel'; id: number }
 
 /** Channel `name` exists on the sender's side; it takes `window` unconsumed messages. */
 export interface ChannelOpenMessage { kind: 'chan-open'; name: string; window: number }
-/** Channel data: JSON `data`, or `bin`, the base64 of bytes (a Uint8Array in the page). */
-export interface ChannelDataMessage { kind: 'chan-data'; name: string; data?: unknown; bin?: string }
+/**
+ * Channel data: JSON `data`, or `bin`, the base64 of bytes (a Uint8Array in the page). From
+ * native, a string or bytes instead give `raw` / `rawBin`, the length of the payload that
+ * follows the JSON in a wire string starting with "~" (see craft_tk/_protocol.py).
+ */
+export interface ChannelDataMessage {
+  kind: 'chan-data'; name: string; data?: unknown; bin?: string; raw?: number; rawBin?: number;
+}
 /** The receiver consumed `count` more messages: the sender may send that many more. */
 export interface ChannelAckMessage { kind: 'chan-ack'; name: string; count: number }
 export interface ChannelCloseMessage { kind: 'chan-close'; name: string; reason: string | null }

@@ -872,9 +872,31 @@
   }
   var AbortController = root.AbortController;
 
+  /**
+   * Handle a wire string from native. One that starts with "~" carries channel payloads
+   * after its JSON, so that only the small envelope is parsed; each such message says
+   * how long its payload is ("raw": a string, "rawBin": base64 bytes), in order.
+   */
   function receive(wire) {
-    var batch = JSON.parse(wire);
-    for (var i = 0; i < batch.length; i++) {
+    var batch, i;
+    if (wire.charCodeAt(0) !== 126) {
+      batch = JSON.parse(wire);
+    } else {
+      var cut = wire.indexOf('\n');
+      var at = cut + 1;
+      batch = JSON.parse(wire.slice(1, cut));
+      for (i = 0; i < batch.length; i++) {
+        var message = batch[i];
+        if (message.raw !== undefined) {
+          message.data = wire.slice(at, at + message.raw);
+          at += message.raw;
+        } else if (message.rawBin !== undefined) {
+          message.bin = wire.slice(at, at + message.rawBin);
+          at += message.rawBin;
+        }
+      }
+    }
+    for (i = 0; i < batch.length; i++) {
       handle(batch[i]);
     }
   }

@@ -141,6 +141,25 @@ class Ordering(ChannelTestCase):
         self.assertEqual(result, [True])
         self.assertEqual(received, list(range(3000)))
 
+    def test_text_of_every_kind_crosses_intact_and_in_order(self) -> None:
+        panel = self.open()
+        channel = panel.create_channel("texts")
+        echoed = []
+        channel.on("message", echoed.append)
+        self.run_in_page(panel, "echoChannel('texts');")
+        texts = ["plain", "", "caf\u00e9 \u00fc\u00df", "emoji \U0001F600\U0001F680 and more", "line\nbreak\r\n",
+                 "~[\"not json\"]\n", "\u2028\u2029", "x" * 70000 + "\U0001F600", {"a": "\U0001F600"}, [1, "~"],
+                 b"\x00\xff bytes", "tail \U0001F600"]
+
+        async def send_all():
+            for text in texts:
+                channel.send(text)  # one tick: they share wire strings
+
+        self.drive(panel, send_all())
+        self.wait_for(lambda: len(echoed) == len(texts), "every text echoed")
+        expected = [bytes(text) if isinstance(text, bytes) else text for text in texts]
+        self.assertEqual([bytes(e) if isinstance(e, (bytes, bytearray, memoryview)) else e for e in echoed], expected)
+
     def test_a_big_stream_does_not_hold_up_events(self) -> None:
         panel = self.open()
         channel = panel.create_channel("bulk")

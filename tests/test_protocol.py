@@ -41,6 +41,17 @@ class Encoding(unittest.TestCase):
             '{"kind":"event","name":"n","data":2}]',
         )
 
+    def test_channel_strings_travel_after_the_json_with_their_utf16_length(self) -> None:
+        parts = [protocol.encode({"kind": "event", "name": "n", "data": 1}),
+                 protocol.encode_channel_data("c", "h\u00e9\U0001F600"),
+                 protocol.encode_channel_data("c", {"k": 1}),
+                 protocol.encode_channel_data("c", "AAEC", binary=True)]
+        self.assertEqual(
+            protocol.encode_batch(parts),
+            '~[{"kind":"event","name":"n","data":1},{"kind":"chan-data","name":"c","raw":4},'
+            '{"kind":"chan-data","name":"c","data":{"k":1}},{"kind":"chan-data","name":"c","rawBin":4}]\n'
+            'h\u00e9\U0001F600AAEC')
+
     def test_data_that_is_not_json_names_the_problem(self) -> None:
         with self.assertRaisesRegex(TypeError, "JSON-serialisable"):
             protocol.encode({"kind": "event", "name": "n", "data": {1, 2}})
