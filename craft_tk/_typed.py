@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 from typing_extensions import get_args, get_origin, is_typeddict
 
 from ._errors import ContractError, ValidationError
-from ._validate import Checker, Mismatch, checker, schema_checker, type_hints
+from ._validate import ANY, Checker, Mismatch, checker, schema_checker, type_hints
 
 __all__ = [
     "ArgumentBinder", "Contract", "HandlerType", "argument_binder", "checked_listener", "result_check",
@@ -142,7 +142,7 @@ def checked_listener(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     payload first and raises ``ValidationError`` instead of calling ``fn`` with bad data."""
     names, annotated, _ = _parameters(fn)
     check = annotated.get(0)
-    if check is None:
+    if check is None or check is ANY:
         return fn
     where = names[0]
 
@@ -179,8 +179,9 @@ def _parameters(fn: Callable[..., Any]) -> Tuple[List[str], Dict[int, Checker], 
     high: Optional[int] = 0
     for parameter in signature.parameters.values():
         if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
-            if parameter.name in hints:
-                annotated[len(names)] = checker(hints[parameter.name])
+            check = checker(hints[parameter.name]) if parameter.name in hints else ANY
+            if check is not ANY:
+                annotated[len(names)] = check
             names.append(parameter.name)
             high = len(names)
             if parameter.default is parameter.empty:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 import typing_extensions
 from typing_extensions import Annotated, Literal, get_args, get_origin, get_type_hints, is_typeddict
 
-__all__ = ["UNION_TYPES", "WRAPPERS", "Check", "Checker", "Mismatch", "checker", "hashable", "schema_checker",
+__all__ = ["ANY", "UNION_TYPES", "WRAPPERS", "Check", "Checker", "Mismatch", "checker", "hashable", "schema_checker",
            "type_hints"]
 
 Checker = Callable[[Any, str], Any]
@@ -98,6 +98,9 @@ def _exact(kind: type, label: str) -> Checker:
 
 def _any(value: Any, path: str) -> Any:
     return value
+
+
+ANY: Checker = _any  # the check that lets everything through (``Any``, ``object``)
 
 
 def _none(value: Any, path: str) -> Any:
