@@ -171,7 +171,8 @@ class Dispatcher:
         if throttle is not None and debounce is not None:
             raise ValueError("give throttle= or debounce=, not both")
         encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
-        protocol.check_size(encoded, self.max_message_size, "event {!r}".format(name))
+        if len(encoded) > self.max_message_size:
+            protocol.check_size(encoded, self.max_message_size, "event {!r}".format(name))  # raises
         if throttle is not None or debounce is not None:
             mode, ms = ("throttle", throttle) if throttle is not None else ("debounce", debounce)
             self._on_tk_thread(self._coalescers.push, name, mode, ms, encoded, self._enqueue)
