@@ -9,12 +9,20 @@ dispatch, then ask again. Idle, nothing runs; busy, latency is one Tk event.
 
 import ctypes
 import select
+import time
 import tkinter as tk
 from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["GlibPump", "iterate_default_context"]
 
 _G_IO_IN, _G_IO_OUT, _G_IO_PRI = 1, 4, 2
+# cefpython's pump asks for work every 33 ms even when idle. After a few such ticks in a row
+# with nothing else happening, tick every IDLE_TIMEOUT_MS instead: any message (a file
+# descriptor waking) brings back glib's own timing at once.
+IDLE_TICK_MS = 30
+IDLE_TICKS_BEFORE_SLOWING = 4
+IDLE_TIMEOUT_MS = 100
+TICK_ECHO_S = 0.005
 
 
 class _GPollFD(ctypes.Structure):
@@ -53,6 +61,8 @@ class GlibPump:
         self._after_id: Optional[str] = None
         self._dispatch_command = root.register(self._dispatch)  # one Tcl command for all timers
         self._stopped = False
+        self._idle_ticks = 0
+        self._last_tick = 0.0
         self._wait()
 
     def _wait(self) -> None:
@@ -89,13 +99,24 @@ class GlibPump:
         if self._after_id is not None:
             self._root.tk.call("after", "cancel", self._after_id)
             self._after_id = None
-        if self._timeout.value >= 0:
-            self._after_id = self._root.tk.call("after", self._timeout.value, self._dispatch_command)
+        timeout = self._timeout.value
+        if timeout >= IDLE_TICK_MS and self._idle_ticks >= IDLE_TICKS_BEFORE_SLOWING:
+            timeout = max(timeout, IDLE_TIMEOUT_MS)  # only CEF's idle tick is pending: tick slower
+        if timeout >= 0:
+            self._after_id = self._root.tk.call("after", timeout, self._dispatch_command)
 
-    def _dispatch(self, *_: Any) -> None:
+    def _dispatch(self, *fd_event: Any) -> None:
         """Poll without blocking, check, dispatch what is ready, then wait again."""
         if self._stopped:
             return
+        # CEF is idle when its timer ticks and nothing wakes it in between but the echo of
+        # its own tick (a file descriptor right after it).
+        now = time.monotonic()
+        if not fd_event:
+            self._idle_ticks += 1
+            self._last_tick = now
+        elif now - self._last_tick > TICK_ECHO_S:
+            self._idle_ticks = 0
         if self._count:
             ready = dict(self._poller.poll(0))
             for i in range(self._count):
