@@ -62,7 +62,7 @@ class Check:
         if self.max_length is not None and len(value) > self.max_length:
             raise Mismatch(path, "longer than {}".format(self.max_length))
         if self.pattern is not None and not self.pattern.fullmatch(value):
-            raise Mismatch(path, "does not match {!r}".format(self.pattern.pattern))
+            raise Mismatch(path, "does not match the pattern {}".format(self.pattern.pattern))
         if self.ge is not None and value < self.ge:
             raise Mismatch(path, "less than {}".format(self.ge))
         if self.le is not None and value > self.le:

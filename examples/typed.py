@@ -60,9 +60,9 @@ PAGE = """<!doctype html>
 
 def main(backend: str = "auto") -> None:
     window = craft_tk.create_typed_window(PAGE, events=IpcEvents, handlers=IpcHandlers, title="craft_tk: typed IPC",
-                                          width=640, height=420, backend=backend)
+                                          width=640, height=480, backend=backend)
     log = tk.Listbox(window, height=6)
-    log.pack(side="bottom", fill="x")
+    log.pack(side="bottom", fill="x", before=window.panel)  # the panel fills what is left
     window.on_ipc_error(lambda error: log.insert("end", "{}: {}".format(type(error).__name__, error)))
 
     @window.on("save-data")
