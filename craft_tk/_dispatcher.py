@@ -1,8 +1,10 @@
 """The IPC core of one panel: listeners, the ordered outbox, and the page connection.
 
-Everything queued for the page in one Tk tick crosses as one ``Transport.post`` call,
-in the order it was queued. Until the page says ``hello`` (after every load, reload or
-navigation) messages wait in the outbox; none is lost. Failures (malformed input,
+The messages queued for the page in one Tk tick cross as one ``Transport.post`` call,
+in the order they were queued; channel data follows in posts of about 128 KB. Until the page says ``hello`` (after every load, reload or
+navigation) messages wait in the outbox; none is lost. Only the connected page load
+speaks: wire strings without its secret are refused (``_security.PageSecrets``), and so
+are messages over ``max_message_size``. Failures (malformed input,
 listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 ``craft_tk`` logger, never up into Tk's loop.
 """
@@ -10,7 +12,6 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 import asyncio
 import collections
 import logging
-import secrets
 import threading
 from typing import Any, Callable, Deque, List, Optional, Sequence, TypeVar, Union
 
@@ -32,7 +33,7 @@ from ._eventloop import TkAsyncio
 from ._invoke import Invocations
 from ._listeners import Listeners
 from ._state import SharedState, app_state
-from ._security import OriginPolicy
+from ._security import OriginPolicy, PageSecrets
 from ._typed import Contract, argument_binder, checked_listener, result_check
 from .backends._base import Transport
 
@@ -68,8 +69,7 @@ class Dispatcher:
         self.policy = policy if policy is not None else OriginPolicy()
         self.contract = contract
         self.max_message_size = max_message_size
-        self._secret: Optional[str] = None  # the connected page load's
-        self._issued: Deque[str] = collections.deque(maxlen=8)  # handed to loads not yet connected
+        self.secrets = PageSecrets()
         self.debug = debug
         self.transport: Optional[Transport] = None
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
@@ -197,12 +197,6 @@ class Dispatcher:
 
     # -- transport-facing -----------------------------------------------------------------
 
-    def issue_secret(self) -> str:
-        """A new secret for a page load; the bridge hands it to that page's craft.js."""
-        secret = secrets.token_hex(16)
-        self._issued.append(secret)
-        return secret
-
     def receive(self, wire: str) -> None:
         """Handle a wire string from the page; never raises."""
         if isinstance(wire, (str, bytes)) and len(wire) > self.max_message_size + WIRE_OVERHEAD:
@@ -210,7 +204,7 @@ class Dispatcher:
                                                  .format(len(wire), self.max_message_size)))
             return
         secret, messages = protocol.decode_batch(wire)
-        from_page = secret == self._secret and self._page is not None
+        from_page = secret == self.secrets.connected and self._page is not None
         plain_events = from_page and self.contract is None
         fire = self._events.fire
         refused = 0
@@ -219,10 +213,10 @@ class Dispatcher:
                 fire(message.name, message.data)
                 continue
             if isinstance(message, protocol.Hello):
-                if secret is None or (secret not in self._issued and secret != self._secret):
+                if not self.secrets.admits_hello(secret):
                     refused += 1
                     continue
-                self._connect(message.page, secret)
+                self._connect(message.page, secret)  # type: ignore[arg-type]
                 from_page = True
             elif not from_page and not isinstance(message, ProtocolError):
                 refused += 1  # another frame, an injected script, or a page load that is gone
@@ -333,8 +327,7 @@ class Dispatcher:
 
     def _connect(self, page: str, secret: str) -> None:
         self._page = page
-        self._secret = secret
-        self._issued.clear()  # older loads can no longer connect
+        self.secrets.connect(secret)
         timeout = self.invocations.timeout
         welcome = {"kind": protocol.Kind.WELCOME, "invokeTimeout": timeout * 1000 if timeout else None}
         welcome.update(self.state.welcome())

@@ -153,7 +153,7 @@ class WebPanel(tk.Frame, IpcMethods):
         """craft.js, preceded by what this page load starts from: its secret, the size
         limit and the state snapshot."""
         dispatcher = self._dispatcher
-        boot = {"secret": dispatcher.issue_secret(), "maxMessageSize": dispatcher.max_message_size}
+        boot = {"secret": dispatcher.secrets.issue(), "maxMessageSize": dispatcher.max_message_size}
         boot.update(dispatcher.state.welcome())
         return protocol.boot_script(boot) + _bridge_source()
 

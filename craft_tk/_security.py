@@ -1,4 +1,9 @@
-"""Which pages may have the bridge, and the Content-Security-Policy of HTML strings.
+"""Who may speak for a panel's page: the secret of each load, the origins that may have
+the bridge, and the Content-Security-Policy of HTML strings.
+
+``PageSecrets``: each bridge script carries a fresh secret, which craft.js keeps in its
+closure and puts first in every wire string. A ``hello`` must bring a secret that was
+issued (or the connected one, saying hello again); everything else the connected one.
 
 ``OriginPolicy`` answers "may the panel show this URL with the bridge?": the app's own
 content always (local files, ``about:`` pages, the HTML strings it gives), the origins of
@@ -10,10 +15,12 @@ they carry their own policy, or ``csp=""`` is given): inline scripts and local f
 nothing is fetched from or sent to the network, no plugins, no ``<base>`` elsewhere.
 """
 
+import collections
+import secrets
 import urllib.parse
-from typing import Iterable, List, Optional
+from typing import Deque, Iterable, List, Optional
 
-__all__ = ["DEFAULT_CSP", "OriginPolicy", "origin_of"]
+__all__ = ["DEFAULT_CSP", "OriginPolicy", "PageSecrets", "origin_of"]
 
 DEFAULT_CSP = ("default-src 'self' file: data: blob: 'unsafe-inline' 'unsafe-eval'; "
                "connect-src 'self' file: data: blob:; object-src 'none'; base-uri 'self' file:; "
@@ -58,3 +65,26 @@ class OriginPolicy:
     def as_list(self) -> List[str]:
         """The policy as a list, to rebuild it elsewhere (the CEF helper process)."""
         return ["*"] if self.any else sorted(self.origins)
+
+
+class PageSecrets:
+    """The secrets of one panel's page loads; Tk thread only."""
+
+    def __init__(self) -> None:
+        self.connected: Optional[str] = None  # the connected page load's
+        self._issued: Deque[str] = collections.deque(maxlen=8)  # handed to loads not yet connected
+
+    def issue(self) -> str:
+        """A new secret, for the bridge script of a page load."""
+        secret = secrets.token_hex(16)
+        self._issued.append(secret)
+        return secret
+
+    def admits_hello(self, secret: Optional[str]) -> bool:
+        """Whether a ``hello`` with ``secret`` comes from a load this panel made."""
+        return secret is not None and (secret in self._issued or secret == self.connected)
+
+    def connect(self, secret: str) -> None:
+        """The load with ``secret`` is connected; older loads can no longer connect."""
+        self.connected = secret
+        self._issued.clear()

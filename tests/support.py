@@ -101,7 +101,7 @@ class EngineTestCase(unittest.TestCase):
         """Post a hand-made wire string as the connected page would, with its load's
         secret: ``wire_js`` is a JavaScript expression giving the rest of the wire (a string
         such as ``'{"kind": "event"}'``, or a non-string value posted as is)."""
-        secret = panel._dispatcher._secret
+        secret = panel._dispatcher.secrets.connected
         panel.run_js("(function (rest) {{ __craftHostPost(typeof rest === 'string' ? '[\"{}\",' + rest + ']' : rest); }})"
                      "({});".format(secret, wire_js))
 

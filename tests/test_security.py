@@ -104,10 +104,10 @@ class TheSecretOfEachLoad(SecurityTestCase):
 
     def test_after_a_reload_the_old_loads_secret_is_refused(self) -> None:
         panel = self.probe()
-        old = panel._dispatcher._secret
+        old = panel._dispatcher.secrets.connected
         panel.reload()
         self.wait_for(lambda: panel.connected, "the reloaded page")
-        self.assertNotEqual(panel._dispatcher._secret, old, "each load has its own secret")
+        self.assertNotEqual(panel._dispatcher.secrets.connected, old, "each load has its own secret")
         stale = self.collect(panel, "stale")
         panel.run_js("__craftHostPost('[\"%s\", {\"kind\": \"event\", \"name\": \"stale\", \"data\": 1}]');" % old)
         self.wait_for(lambda: self.refusals(), "the stale message's refusal")
@@ -258,7 +258,7 @@ class NoLeaks(SecurityTestCase):
             self.assertFalse(result["ok"])
             self.assertIsNone(result["stack"])
             for leak in ("Traceback", "/home/someone", __file__, os.path.dirname(craft_tk.__file__),
-                         panel._dispatcher._secret):
+                         panel._dispatcher.secrets.connected):
                 self.assertNotIn(leak, text, label)
         self.assertEqual(self.settled["read"]["message"], "No such file or directory")
         panel.destroy()
