@@ -15,6 +15,8 @@ import logging
 import threading
 from typing import Any, Callable, Deque, List, Optional, Sequence, TypeVar, Union
 
+import orjson
+
 from . import _protocol as protocol
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel, Channels
 from ._coalesce import Coalescers
@@ -159,20 +161,23 @@ class Dispatcher:
 
         ``throttle=ms`` sends at most one ``name`` event per interval, ``debounce=ms`` only
         after ``ms`` without a new one; either way the latest value always arrives.
-        Raises ``TypeError`` at once if ``data`` is not JSON-serialisable, and
-        ``PanelClosed`` after the panel is destroyed.
+        Raises ``TypeError`` at once if ``data`` is not JSON-serialisable,
+        ``MessageTooLarge`` over ``max_message_size``, ``ContractError``/``ValidationError``
+        on a typed panel for a name or payload outside its contract, and ``PanelClosed``
+        after the panel is destroyed.
         """
         if self._closed:
             raise PanelClosed("cannot emit {!r}: the panel is closed".format(name))
         if not isinstance(name, str):
             raise TypeError("event name must be a str, got {!r}".format(name))
-        if self.contract is not None:
-            self.contract.require_event(name)
         if throttle is not None and debounce is not None:
             raise ValueError("give throttle= or debounce=, not both")
         encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
         if len(encoded) > self.max_message_size:
             protocol.check_size(encoded, self.max_message_size, "event {!r}".format(name))  # raises
+        if self.contract is not None:  # checked as the page will see it (dataclasses as JSON)
+            self.contract.require_event(name)
+            self.contract.check_event(name, orjson.loads(encoded)["data"], "native")
         if throttle is not None or debounce is not None:
             mode, ms = ("throttle", throttle) if throttle is not None else ("debounce", debounce)
             self._on_tk_thread(self._coalescers.push, name, mode, ms, encoded, self._enqueue)

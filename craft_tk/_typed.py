@@ -7,7 +7,7 @@ payloads and arguments from the page are checked against it.
 
 Independently of any contract, ``argument_binder`` checks a handler's arguments against the
 handler's own annotations (``def save(data: SaveData)``) or an explicit ``schema=``, and
-``listener_check`` does the same for a listener's payload.
+``checked_listener`` does the same for a listener's payload.
 """
 
 import collections.abc
@@ -68,13 +68,13 @@ class Contract:
             raise ContractError(_unknown(name, "handler", self.handlers_type, self.handlers))
         return self.handlers[name]
 
-    def check_event(self, name: str, data: Any) -> Any:
+    def check_event(self, name: str, data: Any, sender: str = "page") -> Any:
         """``data`` of event ``name`` checked (and converted); raises ``ValidationError``."""
         if self.events is None:
             return data
         if name not in self.events:
-            raise ValidationError("the page sent event {!r}, which the contract {} lacks"
-                                  .format(name, _type_name(self.events_type)), name)
+            raise ValidationError("the {} sent event {!r}, which the contract {} lacks"
+                                  .format(sender, name, _type_name(self.events_type)), name)
         check = self._event_checks.get(name)
         if check is None:
             check = self._event_checks[name] = checker(self.events[name])

@@ -73,6 +73,8 @@ class Contracts(TypedTestCase):
         with self.assertRaisesRegex(ContractError, "did you mean 'get-user'"):
             panel.handle("get-usr", lambda user_id: None)
         panel.emit("notification", {"title": "t", "message": "m"})  # a declared name goes through
+        with self.assertRaisesRegex(ValidationError, "data.title: expected a string, got an integer"):
+            panel.emit("notification", {"title": 1, "message": "m"})
 
     def test_events_from_the_page_are_checked_and_bad_ones_dropped(self) -> None:
         panel = self.typed()
