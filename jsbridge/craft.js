@@ -509,7 +509,9 @@
         return writeState(path.slice(0, depth + 1), copy, false);
       }
     }
-    var op = isDelete ? [path] : [path, JSON.parse(toJson(value))];
+    var text = isDelete ? null : toJson(value);
+    if (text !== null) { checkSize(text, 'craft.state.' + path.join('.')); }
+    var op = isDelete ? [path] : [path, JSON.parse(text)];
     if (!isDelete) { checkValue(op[1], path.join('.')); }
     if (localBefore === null) {
       localBefore = watchedBefore(null);

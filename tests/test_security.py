@@ -229,6 +229,9 @@ class SizeLimits(SecurityTestCase):
         self.assertEqual(self.page_result(panel, "arg", "craft.invoke('echo', 'x'.repeat(2000))")["name"],
                          "MessageTooLarge")
         self.assertEqual(self.page_result(panel, "result", "craft.invoke('big')")["name"], "MessageTooLarge")
+        state_write = self.probed(panel, "state", "(craft.state.huge = 'x'.repeat(2000))")
+        self.assertEqual(state_write["error"], "MessageTooLarge")
+        self.assertNotIn("huge", panel.state)
         with self.assertRaises(MessageTooLarge):
             panel.emit("big", "x" * 2000)
         self.post_with_secret(panel, "'{\"kind\": \"event\", \"name\": \"forged-big\", \"data\": \"' + "
