@@ -315,7 +315,7 @@ class Invocations:
         handler = self._handlers.get(invocation.name)
         if handler is not None and handler.check_result is not None:
             try:  # check what the page will receive: dataclasses and the like as JSON
-                handler.check_result(orjson.loads(protocol.encode(value)), "result")
+                handler.check_result(orjson.loads(encoded)["value"], "result")
             except Mismatch as mismatch:
                 failure = validation_error(invocation.name, "the result of handler", mismatch)
                 self._report(failure)

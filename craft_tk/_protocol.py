@@ -296,13 +296,12 @@ def _parse_all(batch: List[Any], start: int) -> Iterator[Union[Message, Protocol
             yield error
 
 
-def check_size(encoded: Union[bytes, Chunk], limit: int, what: str) -> Union[bytes, Chunk]:
-    """``encoded``, or ``MessageTooLarge`` if it is longer than ``limit``."""
+def check_size(encoded: Union[bytes, Chunk], limit: int, what: str) -> None:
+    """Raise ``MessageTooLarge`` if ``encoded`` is longer than ``limit``."""
     size = size_of(encoded)
     if size > limit:
         raise MessageTooLarge("{} is {:,} bytes of JSON, over the panel's max_message_size of {:,}"
                               .format(what, size, limit))
-    return encoded
 
 
 def boot_script(boot: Dict[str, Any]) -> str:
@@ -318,4 +317,4 @@ def read_boot(bridge: str) -> Dict[str, Any]:
     line = bridge.split("\n", 1)[0]
     if not line.startswith(BOOT_PREFIX):
         return {}
-    return orjson.loads(line[len(BOOT_PREFIX):].rstrip(";").replace("<\\/", "</"))
+    return orjson.loads(line[len(BOOT_PREFIX):].rstrip(";"))  # "<\\/" is a JSON escape of "</"

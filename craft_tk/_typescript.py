@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Set, Tuple
 from typing_extensions import Annotated, Literal, get_args, get_origin, is_typeddict
 
 from ._typed import handler_type
-from ._validate import UNION_TYPES, WRAPPERS, hashable, type_hints
+from ._validate import UNION_TYPES, WRAPPERS, hashable, record_fields
 
 __all__ = ["declarations"]
 
@@ -117,18 +117,9 @@ def declarations(events: Any = None, handlers: Any = None, command: str = "") ->
 
 def _fields(cls: Any) -> Tuple[Dict[str, Any], Set[str]]:
     """Field annotations of a TypedDict, dataclass or pydantic model, and the optional ones."""
-    if is_typeddict(cls):
-        hints = type_hints(cls)
-        required = getattr(cls, "__required_keys__", None)
-        if required is None:
-            required = set(hints) if getattr(cls, "__total__", True) else set()
-        return hints, set(hints) - set(required)
-    if dataclasses.is_dataclass(cls):
-        hints = type_hints(cls)
-        fields = [field for field in dataclasses.fields(cls) if field.init]
-        optional = {field.name for field in fields if field.default is not dataclasses.MISSING
-                    or field.default_factory is not dataclasses.MISSING}  # type: ignore[misc]
-        return {field.name: hints.get(field.name, Any) for field in fields}, optional
+    if is_typeddict(cls) or dataclasses.is_dataclass(cls):
+        hints, required = record_fields(cls)
+        return hints, set(hints) - required
     model_fields = getattr(cls, "model_fields", {})
     return ({name: info.annotation for name, info in model_fields.items()},
             {name for name, info in model_fields.items() if not info.is_required()})

@@ -17,13 +17,13 @@ import re
 import sys
 import types
 import typing
-from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Pattern, Tuple
 
 import typing_extensions
 from typing_extensions import Annotated, Literal, get_args, get_origin, get_type_hints, is_typeddict
 
-__all__ = ["ANY", "UNION_TYPES", "WRAPPERS", "Check", "Checker", "Mismatch", "checker", "hashable", "schema_checker",
-           "type_hints"]
+__all__ = ["ANY", "UNION_TYPES", "WRAPPERS", "Check", "Checker", "Mismatch", "checker", "hashable", "record_fields",
+           "schema_checker", "type_hints"]
 
 Checker = Callable[[Any, str], Any]
 
@@ -295,21 +295,29 @@ def _fields(fields: Dict[str, Checker], required: frozenset, label: str,
     return check
 
 
-def _typeddict(cls: Any) -> Checker:
+def record_fields(cls: Any) -> Tuple[Dict[str, Any], FrozenSet[str]]:
+    """The field annotations of a ``TypedDict`` or dataclass, and the required ones."""
     hints = type_hints(cls)
-    required = getattr(cls, "__required_keys__", None)
-    if required is None:
-        required = frozenset(hints) if getattr(cls, "__total__", True) else frozenset()
+    if is_typeddict(cls):
+        required = getattr(cls, "__required_keys__", None)
+        if required is None:
+            required = hints if getattr(cls, "__total__", True) else ()
+        return hints, frozenset(required)
+    init_fields = [field for field in dataclasses.fields(cls) if field.init]
+    return ({field.name: hints.get(field.name, Any) for field in init_fields},
+            frozenset(field.name for field in init_fields if field.default is dataclasses.MISSING
+                      and field.default_factory is dataclasses.MISSING))  # type: ignore[misc]
+
+
+def _typeddict(cls: Any) -> Checker:
+    hints, required = record_fields(cls)
     fields = {key: _lazy(hint) for key, hint in hints.items()}
-    return _fields(fields, frozenset(required), cls.__name__, lambda converted: converted)
+    return _fields(fields, required, cls.__name__, lambda converted: converted)
 
 
 def _dataclass(cls: type) -> Checker:
-    hints = type_hints(cls)
-    init_fields = [field for field in dataclasses.fields(cls) if field.init]
-    fields = {field.name: _lazy(hints.get(field.name, Any)) for field in init_fields}
-    required = frozenset(field.name for field in init_fields if field.default is dataclasses.MISSING
-                         and field.default_factory is dataclasses.MISSING)  # type: ignore[misc]
+    hints, required = record_fields(cls)
+    fields = {name: _lazy(hint) for name, hint in hints.items()}
     return _fields(fields, required, cls.__name__, lambda converted: cls(**converted))
 
 

@@ -89,17 +89,18 @@
     if (encoded === undefined) {
       throw new TypeError('craft: this value cannot be sent as JSON');
     }
-    checkSize(encoded, message.kind === KIND.EVENT ? 'event "' + message.name + '"' : 'this message');
+    if (encoded.length > maxMessageSize) {  // the description is built only for the error
+      throw tooLarge(encoded, message.kind === KIND.EVENT ? 'event "' + message.name + '"' : 'this message');
+    }
     queueEncoded(encoded);
   }
 
-  function checkSize(encoded, what) {
-    if (encoded.length > maxMessageSize) {
-      var error = new RangeError('craft: ' + what + ' is ' + encoded.length + ' characters of JSON, over ' +
-                                 'the panel\'s max_message_size of ' + maxMessageSize);
-      error.name = 'MessageTooLarge';
-      throw error;
-    }
+  /** The error for a message over maxMessageSize. */
+  function tooLarge(encoded, what) {
+    var error = new RangeError('craft: ' + what + ' is ' + encoded.length + ' characters of JSON, over ' +
+                               'the panel\'s max_message_size of ' + maxMessageSize);
+    error.name = 'MessageTooLarge';
+    return error;
   }
 
   /** Queue an encoded message, or a function that encodes one at flush time. */
@@ -510,7 +511,7 @@
       }
     }
     var text = isDelete ? null : toJson(value);
-    if (text !== null) { checkSize(text, 'craft.state.' + path.join('.')); }
+    if (text !== null && text.length > maxMessageSize) { throw tooLarge(text, 'craft.state.' + path.join('.')); }
     var op = isDelete ? [path] : [path, JSON.parse(text)];
     if (!isDelete) { checkValue(op[1], path.join('.')); }
     if (localBefore === null) {
@@ -654,7 +655,7 @@
     if (data instanceof Uint8Array) { message.bin = toBase64(data); } else { message.data = data; }
     var encoded = JSON.stringify(message);
     if (encoded === undefined) { throw new TypeError('craft: this value cannot be sent as JSON'); }
-    checkSize(encoded, 'a message on channel "' + this.name + '"');
+    if (encoded.length > maxMessageSize) { throw tooLarge(encoded, 'a message on channel "' + this.name + '"'); }
     var self = this;
     return new Promise(function (resolve) {
       self._outgoing.push({ encoded: encoded, resolve: resolve });
