@@ -4,7 +4,8 @@ Guarantees:
 - Per channel: in order, no loss, no duplicates. Either end may open first; what is sent
   before the other end exists waits (up to ``buffer`` messages) and goes on connect.
 - Backpressure: each end takes at most ``window`` messages that its consumer has not
-  taken yet (listeners, or an ``async for``). ``await channel.send(x)`` / ``drain()``
+  taken yet (listeners, or an ``async for``); native enforces its window, closing a
+  channel whose page end sends past it. ``await channel.send(x)`` / ``drain()``
   wait while the peer lags; a plain ``send`` past the window buffers up to ``buffer``
   messages, then raises ``ChannelFull``: memory stays bounded.
 - ``bytes``/``bytearray``/``memoryview`` arrive in the page as ``Uint8Array``, and a
@@ -132,6 +133,10 @@ class Channel:
     def _received(self, data: Any) -> None:
         self._inbox.append(data)
         self._deliver()
+
+    def _in_flight(self) -> int:
+        """Messages received and not yet acknowledged: never more than ``window``."""
+        return len(self._inbox) + self._consumed
 
     def _acked(self, count: int) -> None:
         self._unacked = max(0, self._unacked - count)
@@ -265,6 +270,11 @@ class Channels:
                 channel._acked(count)
         elif channel is None:
             self.report(ProtocolError("{} for channel {!r}, which is not open".format(message.kind, name)))
+        elif channel._in_flight() >= channel.window:
+            # The page's end ignored the window native announced: refuse, close, report.
+            self.report(ProtocolError("channel {!r}: the page sent past the receive window of {} messages; "
+                                      "closed".format(name, channel.window)))
+            channel._shut("the page sent past the channel's receive window", tell_peer=True)
         elif "bin" in body:
             try:
                 channel._received(base64.b64decode(body["bin"], validate=True))

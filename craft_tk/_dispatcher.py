@@ -75,19 +75,19 @@ class Dispatcher:
         self.debug = debug
         self.transport: Optional[Transport] = None
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
-        self.invocations = Invocations(self._enqueue, lambda: driver.loop, self.report, debug, invoke_timeout, allow,
+        self.invocations = Invocations(self._enqueue_for_load, lambda: driver.loop, self.report, debug, invoke_timeout, allow,
                                        max_message_size)
         self._error_handlers: List[ErrorHandler] = []
-        self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: shared state patches
+        self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: state patches, _ForThisLoad
         self._chunks: Deque[Union[bytes, protocol.Chunk]] = collections.deque()  # channel data, sent fairly
-        self.channels = Channels(self._enqueue, self._enqueue_chunk, lambda: driver.loop, self.report,
+        self.channels = Channels(self._enqueue_for_load, self._enqueue_chunk, lambda: driver.loop, self.report,
                                  max_message_size)
         self._coalescers = Coalescers(lambda: driver.loop)
         self._flush_scheduled = False
         self._page: Optional[str] = None
         self._closed = False
         self.state = state if state is not None else app_state()
-        self._detach_state = self.state.attach(self._enqueue)
+        self._detach_state = self.state.attach(self._enqueue, self.report)
 
     # -- app-facing -----------------------------------------------------------------------
 
@@ -203,10 +203,18 @@ class Dispatcher:
     # -- transport-facing -----------------------------------------------------------------
 
     def receive(self, wire: str) -> None:
-        """Handle a wire string from the page; never raises."""
-        if isinstance(wire, (str, bytes)) and len(wire) > self.max_message_size + WIRE_OVERHEAD:
+        """Handle a wire string from the page; never raises. Its secret and size are
+        checked before anything of it is parsed."""
+        if not isinstance(wire, (str, bytes)):
+            self.report(ProtocolError("a wire message must be a string, got {}".format(type(wire).__name__)))
+            return
+        if len(wire) > self.max_message_size + WIRE_OVERHEAD:
             self.report(MessageTooLarge("refused {:,} characters from the page: over max_message_size ({:,})"
-                                                 .format(len(wire), self.max_message_size)))
+                                        .format(len(wire), self.max_message_size)))
+            return
+        secret = self.secrets.sender_of(wire)
+        if secret is None:
+            self.report(Refused("refused a wire string without the secret of a page load of this panel"))
             return
         secret, messages = protocol.decode_batch(wire)
         from_page = secret == self.secrets.connected and self._page is not None
@@ -223,8 +231,8 @@ class Dispatcher:
                     continue
                 self._connect(message.page, secret)  # type: ignore[arg-type]
                 from_page = True
-            elif not from_page and not isinstance(message, ProtocolError):
-                refused += 1  # another frame, an injected script, or a page load that is gone
+            elif not from_page:
+                refused += 1  # a page load that is gone, or one not connected yet
                 continue
             try:
                 self._handle(message)
@@ -257,11 +265,15 @@ class Dispatcher:
         """
         if failure is not None:
             self.report(IpcError(failure))
+        self.secrets.page_gone()
         if self._page is not None or failure is not None:
             why = failure or "the page reloaded or navigated away"
             self.invocations.abandon(lambda name: PageGone("{} before answering {!r}".format(why, name), name))
             self._chunks.clear()
             self.channels.close_all(failure or "page reloaded or navigated away")
+            # Invokes, answers and channel messages queued for that load go with it;
+            # events and state wait for the next load.
+            self._outbox = [part for part in self._outbox if not isinstance(part, _ForThisLoad)]
         self._page = None
 
     def close(self) -> None:
@@ -317,18 +329,24 @@ class Dispatcher:
             pass  # connected by receive(), which knows the batch's secret
         elif isinstance(message, protocol.Fault):
             self.report(PageError(message.message, message.name, message.stack))
-        else:  # a ProtocolError from decode_batch
+        else:  # a ProtocolError from decode_batch; an undecodable call still settles
             self.report(message)
+            if message.call_id is not None:
+                self.invocations.on_undecodable(message)
 
     def _page_state(self, ops: List[Any]) -> None:
-        """Apply a page's state writes; revert the refused ones in that page."""
-        refused = self.state.apply_from_page(ops)
-        if refused:
-            for _, error in refused:
-                self.report(error)
-            corrections = [self.state.revert_op(path) for path, _ in refused]
-            self._enqueue(protocol.encode({"kind": protocol.Kind.STATE, "version": self.state.version,
-                                           "force": True, "ops": corrections}))
+        """Apply a page's state writes, report the refused ones, and settle the message
+        with that page (native's values where the page's copy now differs)."""
+        written, refused = self.state.apply_from_page(ops)
+        for error in refused:
+            self.report(error)
+        state = self.state
+
+        def settle() -> bytes:  # encoded at flush time: native's values as they are then
+            return protocol.encode({"kind": protocol.Kind.STATE, "settle": [list(path) for path, _ in written],
+                                    "ops": state.settle(written)})
+
+        self._enqueue_for_load(settle)
 
     def _connect(self, page: str, secret: str) -> None:
         self._page = page
@@ -344,6 +362,10 @@ class Dispatcher:
             return
         self._outbox.append(encoded)
         self._schedule_flush()
+
+    def _enqueue_for_load(self, encoded: Union[bytes, Callable[[], bytes]]) -> None:
+        """Queue a message that means something only to the page load it is for."""
+        self._enqueue(_ForThisLoad(encoded))
 
     def _enqueue_chunk(self, encoded: Union[bytes, protocol.Chunk]) -> None:
         if not self._closed:
@@ -399,6 +421,19 @@ class Dispatcher:
         failure = ListenerError("listener for {!r} raised {}: {}".format(name, type(error).__name__, error), name)
         failure.__cause__ = error
         self.report(failure)
+
+
+class _ForThisLoad:
+    """An outbox entry for the page load it was queued under (an invoke, an answer, a
+    channel message): a reload or navigation drops it."""
+
+    __slots__ = ("encoded",)
+
+    def __init__(self, encoded: Union[bytes, Callable[[], bytes]]) -> None:
+        self.encoded = encoded
+
+    def __call__(self) -> bytes:
+        return self.encoded if isinstance(self.encoded, bytes) else self.encoded()
 
 
 def _decorator(register: Callable[[Any], Any]) -> Callable[[F], F]:

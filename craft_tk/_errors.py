@@ -91,7 +91,14 @@ class IpcError(CraftError):
 
 
 class ProtocolError(IpcError):
-    """A message from the page was malformed or of an unknown kind."""
+    """A message from the page was malformed or of an unknown kind.
+
+    For an invoke (or its answer) that could not be decoded, ``kind``, ``call_id`` and
+    ``call_name`` name the call, which then settles with this error."""
+
+    kind: Optional[str] = None
+    call_id: Optional[int] = None
+    call_name: Optional[str] = None
 
 
 class MessageTooLarge(ProtocolError, ValueError):

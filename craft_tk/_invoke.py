@@ -26,6 +26,7 @@ from ._errors import (
     IpcError,
     MessageTooLarge,
     NotAllowed,
+    ProtocolError,
     SerializationError,
     ValidationError,
     error_from_reply,
@@ -42,10 +43,11 @@ Report = Callable[[IpcError], None]
 class Invocation:
     """A call a native handler is answering (``current_invocation()`` inside the handler)."""
 
-    def __init__(self, call_id: int, name: str, args: List[Any]) -> None:
+    def __init__(self, call_id: int, name: str, args: List[Any], load: int = 0) -> None:
         self.id = call_id
         self.name = name
         self.args = args
+        self.load = load  # the page load that asked: an answer never reaches another
         self.cancel_event = threading.Event()
 
     @property
@@ -115,6 +117,7 @@ class Invocations:
         self._incoming: Dict[int, Tuple[Invocation, "asyncio.Future[Any]"]] = {}
         self._outgoing: Dict[int, _Pending] = {}
         self._next_id = 1
+        self._load = 0  # counts page loads: ids and answers belong to one load
 
     # -- native handlers, for the page ----------------------------------------------------
 
@@ -155,7 +158,10 @@ class Invocations:
 
     def on_invoke(self, message: protocol.Invoke) -> None:
         """The page invoked ``message.name``: answer it, one way or another."""
-        invocation = Invocation(message.id, message.name, message.args)
+        invocation = Invocation(message.id, message.name, message.args, self._load)
+        stale = self._incoming.pop(message.id, None)
+        if stale is not None:  # the page reused an id it still waits on: that call is over
+            self._cancel(*stale)
         refusal = self._screen(invocation)
         if refusal is not None:
             kind, payload = refusal
@@ -195,9 +201,21 @@ class Invocations:
         """The page gave up on its invoke: cancel the handler's work, send no answer."""
         entry = self._incoming.pop(message.id, None)
         if entry is not None:
-            invocation, future = entry
-            invocation.cancel_event.set()
-            future.cancel()
+            self._cancel(*entry)
+
+    def on_undecodable(self, error: ProtocolError) -> None:
+        """A call (or its answer) that native could not decode: settle it with ``error``."""
+        call_id = error.call_id
+        if error.kind == protocol.Kind.INVOKE and call_id is not None:
+            name = error.call_name or "?"
+            self._reply_error(Invocation(call_id, name, [], self._load), describe_exception(error, False))
+        elif call_id is not None:
+            pending = self._outgoing.pop(call_id, None)
+            if pending is not None and not pending.future.done():
+                if pending.timer is not None:
+                    pending.timer.cancel()
+                pending.future.set_exception(ProtocolError("the page's answer to {!r} could not be decoded: {}"
+                                                           .format(pending.name, error)))
 
     # -- page handlers, for native --------------------------------------------------------
 
@@ -240,7 +258,9 @@ class Invocations:
     # -- the page or the panel goes ---------------------------------------------------------
 
     def abandon(self, make_error: Callable[[str], BaseException]) -> None:
-        """Settle everything pending with ``make_error(handler_name)``; cancel handlers."""
+        """Settle everything pending with ``make_error(handler_name)``; cancel handlers.
+        What the handlers of that page load still return goes nowhere."""
+        self._load += 1
         outgoing, self._outgoing = self._outgoing, {}
         for pending in outgoing.values():
             if pending.timer is not None:
@@ -249,8 +269,7 @@ class Invocations:
                 pending.future.set_exception(make_error(pending.name))
         incoming, self._incoming = self._incoming, {}
         for invocation, future in incoming.values():
-            invocation.cancel_event.set()
-            future.cancel()
+            self._cancel(invocation, future)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -287,9 +306,16 @@ class Invocations:
         self._report(failure)
         return describe_exception(error, self.debug)
 
+    @staticmethod
+    def _cancel(invocation: Invocation, future: "asyncio.Future[Any]") -> None:
+        invocation.cancel_event.set()
+        future.cancel()
+
     def _finished(self, invocation: Invocation, future: "asyncio.Future[Any]") -> None:
-        if self._incoming.pop(invocation.id, None) is None or invocation.cancelled:
+        entry = self._incoming.get(invocation.id)
+        if entry is None or entry[0] is not invocation or invocation.cancelled:
             return  # cancelled by the page, or the page is gone: nobody to answer
+        del self._incoming[invocation.id]
         if future.cancelled():
             error: BaseException = asyncio.CancelledError("the handler was cancelled")
             self._reply_error(invocation, self._handler_failed(invocation, error))
@@ -300,6 +326,8 @@ class Invocations:
 
     def _reply_value(self, invocation: Invocation, value: Any) -> None:
         failure: IpcError
+        if invocation.load != self._load:
+            return  # asked by a page load that is gone (the handler reloaded the page)
         try:
             encoded = protocol.encode({"kind": protocol.Kind.RESULT, "id": invocation.id, "value": value})
             protocol.check_size(encoded, self.max_message_size, "the value returned by {!r}".format(invocation.name))
@@ -324,6 +352,8 @@ class Invocations:
         self._send(encoded)
 
     def _reply_error(self, invocation: Invocation, error: Dict[str, Any]) -> None:
+        if invocation.load != self._load:
+            return  # asked by a page load that is gone
         self._send(protocol.encode({"kind": protocol.Kind.ERROR, "id": invocation.id, "error": error}))
 
     def _expire(self, call_id: int) -> None:

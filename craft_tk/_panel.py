@@ -155,7 +155,7 @@ class WebPanel(tk.Frame, IpcMethods):
         dispatcher = self._dispatcher
         boot = {"secret": dispatcher.secrets.issue(), "maxMessageSize": dispatcher.max_message_size}
         boot.update(dispatcher.state.welcome())
-        return protocol.boot_script(boot) + _bridge_source()
+        return protocol.bridge_script(_bridge_source(), boot)
 
     @property
     def connected(self) -> bool:

@@ -16,8 +16,9 @@ kind         direction  fields
 ``error``    both       ``id``, ``error``: {``name``, ``message``, ``code``, ``stack``}
 ``cancel``   both       ``id``: the caller gave up (abort, timeout, future.cancel())
 ``state``    both       ``ops``: [[path, value] | [path] (delete)], in order;
-                        -> page also ``version`` (pages drop patches they have) and
-                        ``force`` (a correction to apply whatever the version)
+                        -> page also ``version`` (pages drop patches they have), or,
+                        answering one state message of that page, ``settle``: the
+                        paths it wrote, with ``ops`` native's values where they differ
 ===========  =========  ==========================================================
 
 ``chan-open``  both     ``name``, ``window``: this end exists and takes ``window`` unacked messages
@@ -36,13 +37,19 @@ newline + the payloads one after the other, and each of those messages carries
 From the page, a wire string's first element is the secret of its page load (a string
 handed over in the bridge script, never readable by the page's own scripts): native
 accepts ``hello`` only with a secret it issued, and other messages only with the secret
-of the connected page. No message may be longer than the panel's ``max_message_size``
-(characters of JSON; ``MAX_MESSAGE_SIZE`` by default), on either side.
+of the connected page, and it checks the secret before it parses anything. The page puts
+a newline before each message (``["secret"\n,{...}\n,{...}]``, still plain JSON; JSON
+text never holds a raw newline), so that a message native cannot decode (nested too
+deep, a lone surrogate) is refused alone and the others of its wire string still go
+through. No message may be longer than the panel's ``max_message_size`` (characters of
+JSON; ``MAX_MESSAGE_SIZE`` by default), on either side, nor nested deeper than
+``MAX_DEPTH``.
 
 Invoke ids are counted by the caller; each side keys what it answers by the peer's ids
 and what it awaits by its own, so the two directions never collide.
 """
 
+import re
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Union
 
 import orjson
@@ -50,7 +57,8 @@ import orjson
 from ._errors import MessageTooLarge, ProtocolError
 
 __all__ = [
-    "BOOT_PREFIX",
+    "BOOT_MARK",
+    "MAX_DEPTH",
     "MAX_MESSAGE_SIZE",
     "Batch",
     "Cancel",
@@ -65,7 +73,7 @@ __all__ = [
     "Message",
     "Result",
     "StateOps",
-    "boot_script",
+    "bridge_script",
     "check_size",
     "decode_batch",
     "encode",
@@ -76,7 +84,8 @@ __all__ = [
 ]
 
 MAX_MESSAGE_SIZE = 32 * 1024 * 1024  # characters of JSON per message, the default bound
-BOOT_PREFIX = "window.__craftBoot = "
+MAX_DEPTH = 1024  # nesting of a page's message; orjson >= 3.9.11 refuses deeper by itself
+BOOT_MARK = "/*craft-boot*/null"  # where craft.js takes its boot object (see bridge_script)
 
 
 class Kind:
@@ -274,14 +283,97 @@ def decode_batch(wire: Any) -> Batch:
     if not isinstance(wire, (str, bytes)):
         return _failed("a wire message must be a string, got {}".format(type(wire).__name__))
     try:
-        batch = orjson.loads(wire)
-    except orjson.JSONDecodeError as error:
-        return _failed("malformed JSON from the page: {}".format(error))
+        batch = _loads(wire)
+    except (ValueError, RecursionError) as error:
+        return _decode_each(wire, error)
     if not isinstance(batch, list):
         batch = [batch]
     if batch and isinstance(batch[0], str):
         return Batch(batch[0], _parse_all(batch, 1))
     return Batch(None, _parse_all(batch, 0))
+
+
+def _orjson_limits_depth() -> bool:
+    try:
+        orjson.loads("[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2))
+    except orjson.JSONDecodeError:
+        return True
+    return False
+
+
+_DEPTH_CHECKED_BY_ORJSON = _orjson_limits_depth()
+_DROP_ALL_BUT_BRACKETS_AND_QUOTES = bytes(byte for byte in range(256) if byte not in b'[]{}"')
+
+
+def _too_deep(text: Union[str, bytes]) -> bool:
+    """Whether ``text`` nests deeper than MAX_DEPTH (strings aside). Older orjson (the
+    last for Python 3.7) has no limit and crashes on deep input, so it is asked first."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+        return False  # the common case: too few openers to be that deep
+    # Drop escaped backslashes and quotes, keep brackets and quotes, then drop strings.
+    data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    kept = data.translate(None, _DROP_ALL_BUT_BRACKETS_AND_QUOTES).replace(b'""', b"")  # most strings
+    outside_strings = b"".join(kept.split(b'"')[::2]) if b'"' in kept else kept
+    brackets = outside_strings.replace(b"{", b"[").replace(b"}", b"]")
+    for _ in range(MAX_DEPTH):  # each pass removes one level of nesting
+        shorter = brackets.replace(b"[]", b"")
+        if len(shorter) == len(brackets):
+            return False
+        brackets = shorter
+    return b"[]" in brackets
+
+
+def _loads(text: Union[str, bytes]) -> Any:
+    if not _DEPTH_CHECKED_BY_ORJSON and _too_deep(text):
+        raise ValueError("depth limit exceeded: nested deeper than {}".format(MAX_DEPTH))
+    return orjson.loads(text)
+
+
+_CALL_START = re.compile(r'\{"kind":"(invoke|result|error)","id":(\d+)(?:,"name":("(?:[^"\\]|\\.)*"))?')
+
+
+def _decode_each(wire: Union[str, bytes], error: Exception) -> Batch:
+    """A wire string that does not decode whole: decode each newline-separated message
+    alone, so that one bad message is refused and the others go through."""
+    text = wire.decode("utf-8", "replace") if isinstance(wire, bytes) else wire
+    pieces = text.split("\n")
+    if len(pieces) < 2:
+        return _failed("malformed JSON from the page: {}".format(error))
+    head = pieces[0]
+    secret = head[2:-1] if head.startswith('["') and head.endswith('"') else None
+    last = len(pieces) - 1
+    pieces[last] = pieces[last][:-1] if pieces[last].endswith("]") else pieces[last]
+
+    def messages() -> Iterator[Union[Message, ProtocolError]]:
+        for piece in pieces[1:]:
+            piece = piece[1:] if piece.startswith(",") else piece
+            try:
+                message = _loads(piece)
+            except (ValueError, RecursionError) as problem:
+                yield _undecodable(piece, problem)
+                continue
+            try:
+                yield _parse(message)
+            except ProtocolError as bad:
+                yield bad
+
+    return Batch(secret, messages())
+
+
+def _undecodable(piece: str, problem: Exception) -> ProtocolError:
+    """The error for a message that does not decode; for an invoke or its answer it
+    names the call (``kind``, ``call_id``, ``call_name``), so that the call still settles."""
+    error = ProtocolError("a message from the page could not be decoded: {}".format(str(problem)[:200]))
+    start = _CALL_START.match(piece)
+    if start is not None:
+        error.kind = start.group(1)
+        error.call_id = int(start.group(2))
+        try:
+            error.call_name = orjson.loads(start.group(3)) if start.group(3) else None
+        except ValueError:
+            error.call_name = None
+    return error
 
 
 def _failed(problem: str) -> Batch:
@@ -304,17 +396,17 @@ def check_size(encoded: Union[bytes, Chunk], limit: int, what: str) -> None:
                               .format(what, size, limit))
 
 
-def boot_script(boot: Dict[str, Any]) -> str:
-    """The line that hands ``boot`` (secret, limits, state snapshot) to craft.js."""
+def bridge_script(source: str, boot: Dict[str, Any]) -> str:
+    """craft.js (``source``) handed ``boot`` (secret, limits, state snapshot) as an
+    argument of its closure: no global ever holds the secret."""
     text = orjson.dumps(boot).decode("utf-8")
     # Safe inside <script> and in pre-ES2019 engines: no "</", no raw U+2028/U+2029.
     text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return BOOT_PREFIX + text + ";\n"
+    return source.replace(BOOT_MARK, text, 1)
 
 
-def read_boot(bridge: str) -> Dict[str, Any]:
-    """The boot object at the start of a bridge script (for stand-in pages)."""
-    line = bridge.split("\n", 1)[0]
-    if not line.startswith(BOOT_PREFIX):
-        return {}
-    return orjson.loads(line[len(BOOT_PREFIX):].rstrip(";"))  # "<\\/" is a JSON escape of "</"
+def read_boot(bridge: str, source: str) -> Dict[str, Any]:
+    """The boot object in a bridge script made from ``source`` (for stand-in pages)."""
+    start = source.index(BOOT_MARK)
+    end = len(bridge) - (len(source) - start - len(BOOT_MARK))
+    return orjson.loads(bridge[start:end])  # "<\\/" is a JSON escape of "</"

@@ -18,7 +18,7 @@ nothing is fetched from or sent to the network, no plugins, no ``<base>`` elsewh
 import collections
 import secrets
 import urllib.parse
-from typing import Deque, Iterable, List, Optional
+from typing import Deque, Iterable, List, Optional, Union
 
 __all__ = ["DEFAULT_CSP", "OriginPolicy", "PageSecrets", "origin_of"]
 
@@ -68,7 +68,14 @@ class OriginPolicy:
 
 
 class PageSecrets:
-    """The secrets of one panel's page loads; Tk thread only."""
+    """The secrets of one panel's page loads; Tk thread only.
+
+    A secret speaks only for the load it was issued to: a ``hello`` must bring one that
+    was issued and not yet used by a load that went away, other messages the connected
+    load's. When the connected load goes, its secret is retired for good.
+    """
+
+    LENGTH = 32  # hex digits
 
     def __init__(self) -> None:
         self.connected: Optional[str] = None  # the connected page load's
@@ -76,9 +83,19 @@ class PageSecrets:
 
     def issue(self) -> str:
         """A new secret, for the bridge script of a page load."""
-        secret = secrets.token_hex(16)
+        secret = secrets.token_hex(self.LENGTH // 2)
         self._issued.append(secret)
         return secret
+
+    def sender_of(self, wire: Union[str, bytes]) -> Optional[str]:
+        """The secret a wire string starts with (``["secret"``) if it is a live one, else
+        None; read before anything of the wire is parsed."""
+        if isinstance(wire, bytes):
+            wire = wire[: self.LENGTH + 3].decode("ascii", "replace")
+        if wire[:2] != '["' or wire[self.LENGTH + 2: self.LENGTH + 3] != '"':
+            return None
+        secret = wire[2: self.LENGTH + 2]
+        return secret if secret == self.connected or secret in self._issued else None
 
     def admits_hello(self, secret: Optional[str]) -> bool:
         """Whether a ``hello`` with ``secret`` comes from a load this panel made."""
@@ -88,3 +105,7 @@ class PageSecrets:
         """The load with ``secret`` is connected; older loads can no longer connect."""
         self.connected = secret
         self._issued.clear()
+
+    def page_gone(self) -> None:
+        """The connected load went away (reload, navigation, crash): retire its secret."""
+        self.connected = None

@@ -7,8 +7,13 @@ Rules (the page side in craft.js follows the same):
 - Changes made in one Tk tick cross as one ``state`` message per panel (a *patch*),
   carrying a version; writes to the same path in that tick are coalesced.
 - Only JSON values; the keys ``__proto__``, ``constructor`` and ``prototype`` are refused
-  everywhere. A refused page write is reverted in that page (its watchers see the revert)
-  and reported to ``on_ipc_error``.
+  everywhere. A refused page write is reported precisely to ``on_ipc_error`` and
+  reverted in that page alone (its watchers see the revert); the page's other writes
+  stand.
+- Each state message from a page is *settled*: native answers that page with the paths
+  it wrote and, where native's value now differs, native's value. Until then the page
+  keeps its own newer writes over native's patches of the same paths, so its own
+  earlier writes never roll it back.
 - Watchers (``watch(path, fn(new, old))``) fire once per change of the value at ``path``,
   for changes at, below or above it, with plain copies of the values.
 
@@ -18,6 +23,8 @@ Writes are for the Tk thread; from another thread use ``panel.emit`` or
 
 import collections
 import contextlib
+import logging
+import re
 import threading
 from typing import Any, Callable, Dict, Iterator, List, MutableMapping, MutableSequence, Optional, Tuple, Union
 
@@ -30,7 +37,10 @@ __all__ = ["FORBIDDEN_KEYS", "SharedState", "StateDict", "StateError", "StateLis
 FORBIDDEN_KEYS = frozenset({"__proto__", "constructor", "prototype"})
 Path = Tuple[Union[str, int], ...]
 Watcher = Callable[[Any, Any], Any]
+Report = Callable[[IpcError], None]
 _MISSING = object()
+_INDEX = re.compile(r"(?:0|[1-9][0-9]*)\Z")  # how a page names a list index: "0", "12"
+log = logging.getLogger("craft_tk")
 
 
 class StateError(IpcError, ValueError):
@@ -97,6 +107,7 @@ class SharedState:
         object.__setattr__(self, "_patch", None)
         object.__setattr__(self, "_watchers", [])
         object.__setattr__(self, "_outboxes", [])
+        object.__setattr__(self, "_reporters", [])
         object.__setattr__(self, "_batch_depth", 0)
         object.__setattr__(self, "_batch_old", None)
         object.__setattr__(self, "_thread", threading.get_ident())
@@ -191,40 +202,76 @@ class SharedState:
 
     # -- panels ----------------------------------------------------------------------------------
 
-    def attach(self, enqueue: Callable[[Callable[[], bytes]], None]) -> Callable[[], None]:
-        """Send this state's patches through ``enqueue`` (a panel's outbox); returns detach."""
+    def attach(self, enqueue: Callable[[Callable[[], bytes]], None],
+               report: Optional[Report] = None) -> Callable[[], None]:
+        """Send this state's patches through ``enqueue`` (a panel's outbox), and watcher
+        failures to ``report`` (its ``on_ipc_error``); returns detach."""
         object.__setattr__(self, "_patch", None)  # later writes open a patch this outbox gets too
         self._outboxes.append(enqueue)
-        return lambda: self._outboxes.remove(enqueue) if enqueue in self._outboxes else None
+        if report is not None:
+            self._reporters.append(report)
+
+        def detach() -> None:
+            if enqueue in self._outboxes:
+                self._outboxes.remove(enqueue)
+            if report in self._reporters:
+                self._reporters.remove(report)
+
+        return detach
 
     def welcome(self) -> Dict[str, Any]:
         """What a page that connects gets: the snapshot and its version."""
         return {"state": self._data, "stateVersion": self._version}
 
-    def apply_from_page(self, ops: Any) -> List[Tuple[Path, StateError]]:
-        """Apply a page's ops in order; return the refused ones (path, error)."""
-        refused: List[Tuple[Path, StateError]] = []
+    def apply_from_page(self, ops: Any) -> Tuple[List[Tuple[Path, list]], List[StateError]]:
+        """Apply a page's ops in order, each on its own: a refused op leaves the others
+        standing. Returns the ops with a path, as (path, op), and the refusals."""
+        written: List[Tuple[Path, list]] = []
+        refused: List[StateError] = []
         for op in ops if isinstance(ops, list) else [ops]:
             path: Path = ()
             try:
                 if not isinstance(op, list) or not op or not isinstance(op[0], list) or len(op) > 2:
                     raise StateError("a state op is [path] or [path, value], got {!r}".format(op)[:200])
                 path = tuple(op[0])
+                written.append((path, op))
                 if len(op) == 2:
                     self._change(self._resolve_indexes(path), _copy(op[1]))
                 else:
                     self.delete(self._resolve_indexes(path))
-            except (StateError, KeyError, TypeError, IndexError) as error:
-                failure = error if isinstance(error, StateError) else StateError(
-                    "page write to {} refused: {}".format(_dotted(path), error))
-                refused.append((path, failure))
-        return refused
+            except Exception as error:  # whatever a page writes, the other writes stand
+                why = str(error) if isinstance(error, StateError) else "{}: {}".format(type(error).__name__, error)
+                refused.append(StateError("page write to {} refused: {}".format(_dotted(path), why)))
+        return written, refused
 
-    def revert_op(self, path: Path) -> list:
-        """An op that puts ``path`` back to native's value, for a page whose write was refused."""
-        valid = tuple(part for part in path if isinstance(part, (str, int)))
-        value = self._lookup(valid) if valid == path else _MISSING
-        return [list(valid)] if value is _MISSING else [list(valid), value]
+    def settle(self, written: List[Tuple[Path, list]]) -> List[Any]:
+        """Ops that bring a page's copy of the paths it wrote (``(path, op)`` as sent) to
+        native's values, where they differ."""
+        corrections = []
+        for path, op in written:
+            native, where = self._nearest(path)
+            page_value = op[1] if len(op) == 2 else _MISSING
+            if where == path and native == page_value:
+                continue  # the page already holds native's value
+            corrections.append([list(where)] if native is _MISSING else [list(where), native])
+        return corrections
+
+    def _nearest(self, path: Path) -> Tuple[Any, Path]:
+        """Native's value at ``path`` as a page names it, or at the closest ancestor that
+        the page's path does not fit (a key inside what is a list or a number natively)."""
+        node: Any = self._data
+        for depth, part in enumerate(path):
+            if not isinstance(part, str) or part in FORBIDDEN_KEYS:
+                return (node, path[:depth]) if depth else (_MISSING, path[:1])
+            if isinstance(node, dict):
+                if part not in node:
+                    return _MISSING, path[: depth + 1]
+                node = node[part]
+            elif isinstance(node, list) and _INDEX.match(part) and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return node, path[:depth]
+        return node, path
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -250,7 +297,7 @@ class SharedState:
         resolved: List[Union[str, int]] = []
         node: Any = self._data
         for part in path:
-            if isinstance(node, list) and isinstance(part, str) and part.lstrip("-").isdigit():
+            if isinstance(node, list) and isinstance(part, str) and _INDEX.match(part):
                 part = int(part)
             resolved.append(part)
             node = self._lookup(tuple(resolved))
@@ -309,7 +356,7 @@ class SharedState:
             else:
                 container[key] = value
         else:
-            raise StateError("cannot write {!r} inside {}".format(key, _dotted(where)))
+            raise StateError("cannot write {!r} inside {} (a {})".format(key, _dotted(where), type(container).__name__))
 
     def _watched_values(self, path: Path) -> Dict[Path, Any]:
         """Copies of the values at every watched path this change may touch."""
@@ -330,10 +377,17 @@ class SharedState:
             if new != old_values[watched]:
                 try:
                     fn(_copy(new), old_values[watched])
-                except Exception:  # a watcher's bug must not undo or stop the change
-                    import logging
+                except Exception as error:  # a watcher's bug must not undo or stop the change
+                    self._watcher_failed(watched, error)
 
-                    logging.getLogger("craft_tk").exception("state watcher for %s raised", _dotted(watched))
+    def _watcher_failed(self, watched: Path, error: Exception) -> None:
+        failure = StateError("state watcher for {} raised {}: {}".format(
+            _dotted(watched), type(error).__name__, str(error)[:300]))
+        failure.__cause__ = error
+        if not self._reporters:
+            log.error("%s", failure, exc_info=error)
+        for report in list(self._reporters):
+            report(failure)
 
     def _open_patch(self) -> _Patch:
         if self._patch is None:

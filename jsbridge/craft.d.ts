@@ -44,8 +44,12 @@ export type ChannelMessage = ChannelOpenMessage | ChannelDataMessage | ChannelAc
 
 /** A state op: [path, value] sets, [path] deletes. Paths hold object keys only. */
 export type StateOp = [string[], unknown] | [string[]];
-/** State changes, in order. From native: `version` (pages drop older) and `force` (a correction). */
-export interface StateMessage { kind: 'state'; ops: StateOp[]; version?: number; force?: boolean }
+/**
+ * State changes, in order. From native: `version` (pages drop older), or `settle`: the
+ * answer to one of the page's state messages (the paths it wrote; `ops` holds native's
+ * values where they differ from the page's).
+ */
+export interface StateMessage { kind: 'state'; ops: StateOp[]; version?: number; settle?: string[][] }
 
 export type PageToNative = HelloMessage | EventMessage | FaultMessage
   | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage | ChannelMessage;

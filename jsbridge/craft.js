@@ -3,23 +3,39 @@
  *
  * Mirrors craft_tk/_protocol.py: a wire string is a JSON array of messages, each with
  * a `kind`. The native side delivers batches through window.__craftReceive(wire); the
- * page posts batches through window.__craftHostPost(wire), a function the backend puts
- * in the page. Until the native side answers `hello` with `welcome`, outgoing messages
- * wait in a queue: calls made before the bridge connects are not lost.
+ * page posts batches through the host function the backend puts in the page
+ * (window.__craftHostPost), captured here before any page script runs. Until the native
+ * side answers `hello` with `welcome`, outgoing messages wait in a queue: calls made
+ * before the bridge connects are not lost.
+ *
+ * The built-ins the bridge relies on are captured before any page script can replace
+ * them (on Tkhtml, where pages share one JavaScript global, once for the process by
+ * tkhtml-world.js), and the secret of this page load lives only in this closure.
  *
  * ES2017 at most: it must parse in Chromium 66 and SpiderMonkey.
  */
-(function (root) {
+(function (root, boot) {
   'use strict';
+  // Where the bridge was inlined as a <script>, take it out of the DOM at once: its text
+  // holds this load's secret, and the page's own scripts have not run yet.
+  var doc = root.document;
+  var bridgeScript = doc && doc.currentScript;
+  if (bridgeScript && bridgeScript.parentNode) { bridgeScript.parentNode.removeChild(bridgeScript); }
   if (root.craft && root.craft.__bridge === true) {
-    try { delete root.__craftBoot; } catch (ignored) { /* not deletable: harmless */ }
     return; // injected twice (inline and by the backend): keep the first
   }
 
+  /* global __craftPristine */
+  var pristine = typeof __craftPristine === 'object' && __craftPristine ? __craftPristine : {
+    stringify: JSON.stringify, parse: JSON.parse, toSource: Function.prototype.toString, apply: Reflect.apply
+  };
+  var stringify = pristine.stringify;
+  var parse = pristine.parse;
+  var functionSource = pristine.toSource;
+  var apply = pristine.apply;
+
   // What native handed this page load: its secret (kept in this closure only, so that
   // nothing but this bridge can speak for the page), the size limit, the state snapshot.
-  var boot = root.__craftBoot || null;
-  try { delete root.__craftBoot; } catch (ignored) { /* not deletable: harmless */ }
   var secret = boot && typeof boot.secret === 'string' ? boot.secret : '';
   var maxMessageSize = boot && boot.maxMessageSize > 0 ? boot.maxMessageSize : 32 * 1024 * 1024;
 
@@ -43,29 +59,40 @@
   var resolveReady;
   var ready = new Promise(function (resolve) { resolveReady = resolve; });
 
+  // The host function: taken now, before any page script could replace it; one that
+  // appears only later (CEF re-binds after some navigations) must be CEF's own binding.
+  var capturedPost = typeof root.__craftHostPost === 'function' ? root.__craftHostPost : null;
+  var NATIVE_BINDING = 'function __craftHostPost() { [native code] }';
+
   function hostPost() {
-    var post = root.__craftHostPost;
-    return typeof post === 'function' ? post : null;
+    if (!capturedPost) {
+      var post = root.__craftHostPost;
+      if (typeof post === 'function' && apply(functionSource, post, []) === NATIVE_BINDING) {
+        capturedPost = post;
+      }
+    }
+    return capturedPost;
   }
 
-  /** Post the encoded messages, in wire strings of at most maxMessageSize each. */
+  /**
+   * Post the encoded messages, in wire strings of at most maxMessageSize each. Each
+   * message follows a newline, so that native can decode each one alone if it must.
+   */
   function postNow(encoded) {
     var post = hostPost();
     if (!post) {
       return false;
     }
-    var head = '[' + JSON.stringify(secret);
-    var start = 0;
-    var size = 0;
+    var head = '["' + secret + '"';
+    var wire = head;
     for (var i = 0; i < encoded.length; i++) {
-      if (size + encoded[i].length > maxMessageSize && i > start) {
-        post(head + ',' + encoded.slice(start, i).join(',') + ']');
-        start = i;
-        size = 0;
+      if (wire.length + encoded[i].length > maxMessageSize && wire !== head) {
+        post(wire + ']');
+        wire = head;
       }
-      size += encoded[i].length + 1;
+      wire += '\n,' + encoded[i];
     }
-    post(head + ',' + encoded.slice(start).join(',') + ']');
+    post(wire + ']');
     return true;
   }
 
@@ -74,7 +101,15 @@
     if (!connected || outbox.length === 0) {
       return;
     }
-    var batch = outbox.map(function (part) { return typeof part === 'function' ? part() : part; });
+    var batch = [];
+    for (var i = 0; i < outbox.length; i++) {  // functions encode at flush: state patches
+      var part = typeof outbox[i] === 'function' ? outbox[i]() : outbox[i];
+      if (typeof part === 'string') {
+        batch[batch.length] = part;
+      } else {
+        for (var j = 0; j < part.length; j++) { batch[batch.length] = part[j]; }
+      }
+    }
     outbox = [];
     if (!postNow(batch)) {
       outbox = batch.concat(outbox); // the host went away: keep them for the next hello
@@ -85,7 +120,7 @@
 
   /** Queue one message; throws at once if JSON cannot carry it or it is too large. */
   function queue(message) {
-    var encoded = JSON.stringify(message);
+    var encoded = stringify(message);
     if (encoded === undefined) {
       throw new TypeError('craft: this value cannot be sent as JSON');
     }
@@ -118,7 +153,7 @@
     // delivers without compiling a script per batch.
     var post = hostPost();
     if (post) {
-      post('[' + JSON.stringify(secret) + ',' + JSON.stringify({ kind: KIND.HELLO, page: pageId }) + ']', receive);
+      post('["' + secret + '"\n,' + stringify({ kind: KIND.HELLO, page: pageId }) + ']', receive);
     } else {
       setTimeout(hello, HOST_POLL_MS);
     }
@@ -392,7 +427,7 @@
   }
 
   function toJson(value) {
-    var text = JSON.stringify(value);
+    var text = stringify(value);
     if (text === undefined) {
       throw new TypeError('craft.state holds JSON values only');
     }
@@ -410,18 +445,18 @@
   function watchedBefore(paths) {
     return stateWatchers.map(function (watcher) {
       var touched = paths === null || paths.some(function (path) { return related(watcher.path, path); });
-      return { watcher: watcher, touched: touched, json: touched ? JSON.stringify(lookup(watcher.path)) : undefined };
+      return { watcher: watcher, touched: touched, json: touched ? stringify(lookup(watcher.path)) : undefined };
     });
   }
 
   function parsed(json) {
-    return json === undefined ? undefined : JSON.parse(json);
+    return json === undefined ? undefined : parse(json);
   }
 
   function fireWatchers(before) {
     before.forEach(function (entry) {
       if (!entry.touched || stateWatchers.indexOf(entry.watcher) < 0) { return; }
-      var now = JSON.stringify(lookup(entry.watcher.path));
+      var now = stringify(lookup(entry.watcher.path));
       if (now === entry.json) { return; }
       try {
         entry.watcher.fn(parsed(now), parsed(entry.json));
@@ -444,12 +479,18 @@
     fireWatchers(before);
   }
 
+  var INDEX = /^(?:0|[1-9][0-9]*)$/;
+  var STATE_OVERHEAD = 32;  // a state message around one op: {"kind":"state","ops":[[path,value]]}
+
   function applyOp(op) {
     var path = op[0];
     if (!path.length) { return; }
     var parent = lookup(path.slice(0, -1));
     if (parent === null || typeof parent !== 'object') { return; }
-    var key = path[path.length - 1];
+    var key = String(path[path.length - 1]);
+    if (Array.isArray(parent) && !INDEX.test(key)) {
+      return;  // arrays have indexes only
+    }
     if (op.length === 2) {
       parent[key] = op[1];
     } else if (Array.isArray(parent)) {
@@ -468,12 +509,34 @@
     fireWatchers(before);
   }
 
-  function receiveState(message) {
-    if (!message.force && message.version <= stateVersion) {
-      return;  // already in the snapshot this page started from
+  // This page's writes that native has not settled yet, by path: until it does, a
+  // patch from native does not overwrite them (it may be the echo of an older write).
+  var inFlight = Object.create(null);
+  var inFlightCount = 0;
+
+  function isInFlight(path) {
+    if (inFlightCount === 0) { return false; }
+    for (var i = 1; i <= path.length; i++) {
+      if (inFlight[stringify(path.slice(0, i))]) { return true; }
     }
-    if (!message.force) { stateVersion = message.version; }
-    applyOps(message.ops);
+    return false;
+  }
+
+  function receiveState(message) {
+    if (message.settle) {  // native's answer to one of our state messages
+      message.settle.forEach(function (path) {
+        var key = stringify(path);
+        if (inFlight[key] && --inFlight[key] === 0) {
+          delete inFlight[key];
+          inFlightCount--;
+        }
+      });
+    } else if (message.version <= stateVersion) {
+      return;  // already in the snapshot this page started from
+    } else {
+      stateVersion = message.version;
+    }
+    applyOps(message.ops.filter(function (op) { return !isInFlight(op[0]); }));
   }
 
   function replaceState(data, version) {
@@ -486,10 +549,25 @@
     fireWatchers(before);
   }
 
+  /** This tick's writes as state messages, each under maxMessageSize; now in flight. */
   function encodeStateOps() {
-    var ops = Object.keys(stateOut).map(function (key) { return stateOut[key]; });
+    var keys = Object.keys(stateOut);
+    var messages = [];
+    var head = '{"kind":"' + KIND.STATE + '","ops":[';
+    var message = '';
+    for (var i = 0; i < keys.length; i++) {
+      var op = stringify(stateOut[keys[i]]);
+      if (message && message.length + op.length + 2 > maxMessageSize) {
+        messages[messages.length] = message + ']}';
+        message = '';
+      }
+      message = message ? message + ',' + op : head + op;
+      if (!inFlight[keys[i]]) { inFlight[keys[i]] = 0; inFlightCount++; }
+      inFlight[keys[i]]++;
+    }
+    messages[messages.length] = message + ']}';
     stateOut = null;
-    return JSON.stringify({ kind: KIND.STATE, ops: ops });
+    return messages;
   }
 
   /** A write from this page: apply it here, then tell native (coalesced per tick). */
@@ -503,7 +581,7 @@
     for (var depth = 0; depth < path.length - 1; depth++) {
       var node = lookup(path.slice(0, depth + 1));
       if (Array.isArray(node)) {
-        var copy = JSON.parse(JSON.stringify(node));
+        var copy = parse(stringify(node));
         var inner = path.slice(depth + 1);
         var holder = inner.length > 1 ? lookupIn(copy, inner.slice(0, -1)) : copy;
         if (isDelete) { delete holder[inner[inner.length - 1]]; } else { holder[inner[inner.length - 1]] = value; }
@@ -511,8 +589,11 @@
       }
     }
     var text = isDelete ? null : toJson(value);
-    if (text !== null && text.length > maxMessageSize) { throw tooLarge(text, 'craft.state.' + path.join('.')); }
-    var op = isDelete ? [path] : [path, JSON.parse(text)];
+    var key = stringify(path);
+    if (text !== null && text.length + key.length + STATE_OVERHEAD > maxMessageSize) {
+      throw tooLarge(text, 'craft.state.' + path.join('.'));
+    }
+    var op = isDelete ? [path] : [path, parse(text)];
     if (!isDelete) { checkValue(op[1], path.join('.')); }
     if (localBefore === null) {
       localBefore = watchedBefore(null);
@@ -523,7 +604,6 @@
       stateOut = Object.create(null);
       queueEncoded(encodeStateOps);
     }
-    var key = JSON.stringify(path);
     delete stateOut[key];
     stateOut[key] = op;
     return true;
@@ -535,7 +615,7 @@
   }
 
   function stateProxy(path) {
-    var key = JSON.stringify(path);
+    var key = stringify(path);
     var node = lookup(path);
     var cached = proxies[key];
     if (cached && cached.isArray === Array.isArray(node)) {
@@ -557,7 +637,7 @@
       set: function (t, name, value) {
         var live = lookup(path);
         if (Array.isArray(live) && name === 'length') {
-          var copy = JSON.parse(JSON.stringify(live));
+          var copy = parse(stringify(live));
           copy.length = value;
           return writeState(path, copy, false);
         }
@@ -565,6 +645,13 @@
       },
       deleteProperty: function (t, name) {
         return writeState(path.concat([String(name)]), undefined, true);
+      },
+      defineProperty: function (t, name, descriptor) {
+        if (!('value' in descriptor) || descriptor.configurable === false) {
+          throw new TypeError('craft.state holds plain JSON values: a getter, a setter or a ' +
+                              'non-configurable property cannot be shared (assign the value instead)');
+        }
+        return writeState(path.concat([String(name)]), descriptor.value, false);
       },
       has: function (t, name) {
         var live = lookup(path);
@@ -653,7 +740,7 @@
     var message = { kind: KIND.CHAN_DATA, name: this.name };
     if (data instanceof ArrayBuffer) { data = new Uint8Array(data); }
     if (data instanceof Uint8Array) { message.bin = toBase64(data); } else { message.data = data; }
-    var encoded = JSON.stringify(message);
+    var encoded = stringify(message);
     if (encoded === undefined) { throw new TypeError('craft: this value cannot be sent as JSON'); }
     if (encoded.length > maxMessageSize) { throw tooLarge(encoded, 'a message on channel "' + this.name + '"'); }
     var self = this;
@@ -883,11 +970,11 @@
   function receive(wire) {
     var batch, i;
     if (wire.charCodeAt(0) !== 126) {
-      batch = JSON.parse(wire);
+      batch = parse(wire);
     } else {
       var cut = wire.indexOf('\n');
       var at = cut + 1;
-      batch = JSON.parse(wire.slice(1, cut));
+      batch = parse(wire.slice(1, cut));
       for (i = 0; i < batch.length; i++) {
         var message = batch[i];
         if (message.raw !== undefined) {
@@ -940,7 +1027,7 @@
         var mode = options.throttle ? 'throttle' : 'debounce';
         var key = name + '\u0000' + mode + '\u0000' + options[mode];
         var limiter = limiters[key] || (limiters[key] = limit(function (m) { queue(m); }, options[mode], mode));
-        JSON.stringify(message);  // throw now, not later, for data JSON cannot carry
+        stringify(message);  // throw now, not later, for data JSON cannot carry
         limiter(message);
         return;
       }
@@ -1053,4 +1140,4 @@
   Object.defineProperty(root, '__craftReceive', { value: receive, configurable: true });
   Object.defineProperty(root, 'craft', { value: craft, configurable: true, enumerable: true });
   helloOnceParsed();
-})(typeof window !== 'undefined' ? window : this);
+})(typeof window !== 'undefined' ? window : this, /*craft-boot*/null);

@@ -10,8 +10,13 @@
  *
  * Not strict on purpose: `with` and sloppy direct eval are the mechanism.
  * Evaluates to makeWorld(document, hostPost).
+ *
+ * The built-ins craft.js relies on are captured here, once, when the process has run no
+ * page yet: a page that replaces JSON.stringify on the shared global cannot reach another
+ * page's bridge through it (craft.js finds them as __craftPristine, frozen).
  */
-(function makeWorld(document, hostPost) {
+(function (__craftPristine) {
+return function makeWorld(document, hostPost) {
   var disposed = false;
   var win = {};
   win.window = win;
@@ -104,4 +109,7 @@
       timers.clear();
     }
   };
-})
+};
+})(Object.freeze({
+  stringify: JSON.stringify, parse: JSON.parse, toSource: Function.prototype.toString, apply: Reflect.apply
+}))

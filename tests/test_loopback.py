@@ -8,7 +8,7 @@ import tkinter as tk
 import unittest
 
 import craft_tk
-from craft_tk import ListenerError, PageError, ProtocolError
+from craft_tk import ListenerError, PageError, ProtocolError, Refused
 
 
 class LoopbackTestCase(unittest.TestCase):
@@ -95,10 +95,12 @@ class Failures(LoopbackTestCase):
         self.assertIsInstance(self.errors[0].__cause__, ZeroDivisionError)
 
     def test_malformed_input_reaches_on_ipc_error(self) -> None:
+        secret = self.page._secret
         with self.assertLogs("craft_tk", "ERROR"):
-            self.page.post_raw("]]")
-            self.page.post_raw('[{"kind": "event", "name": null}]')
-        self.assertEqual([type(e) for e in self.errors], [ProtocolError, ProtocolError])
+            self.page.post_raw('["{}"\n,]]'.format(secret))
+            self.page.post_raw('["{}",{{"kind": "event", "name": null}}]'.format(secret))
+            self.page.post_raw('[{"kind": "event", "name": "no secret"}]')
+        self.assertEqual([type(e) for e in self.errors], [ProtocolError, ProtocolError, Refused])
 
     def test_page_listener_failures_are_reported_as_page_errors(self) -> None:
         def broken(data):

@@ -20,6 +20,8 @@ from typing import Any, Callable, Dict, List
 
 import orjson
 
+import jsbridge
+
 from .._eventloop import TkAsyncio
 from .._listeners import Listeners
 from .._protocol import Kind, read_boot
@@ -113,7 +115,8 @@ class LoopbackTransport:
 
     def load(self, page: Page) -> None:
         self._host.page_loading()
-        self.page = LoopbackPage(self._host, self._driver, read_boot(self._bridge()).get("secret", ""))
+        boot = read_boot(self._bridge(), jsbridge.read("craft.js"))
+        self.page = LoopbackPage(self._host, self._driver, boot.get("secret", ""))
         self._driver.call_soon(self.page.start)  # a real page says hello a little later
 
     def reload(self) -> None:
