@@ -2,35 +2,41 @@
 
 Guarantees:
 - Per channel: in order, no loss, no duplicates. Either end may open first; what is sent
-  before the other end exists waits (up to ``buffer`` messages) and goes on connect.
+  before the other end exists waits (up to ``buffer`` bytes) and goes on connect.
 - Backpressure: each end takes at most ``window`` messages that its consumer has not
   taken yet (listeners, or an ``async for``); native enforces its window, closing a
   channel whose page end sends past it. ``await channel.send(x)`` / ``drain()``
   wait while the peer lags; a plain ``send`` past the window buffers up to ``buffer``
-  messages, then raises ``ChannelFull``: memory stays bounded.
+  bytes (32 MiB by default: a burst of thousands of log lines goes through), then raises
+  ``ChannelFull``: memory stays bounded.
 - ``bytes``/``bytearray``/``memoryview`` arrive in the page as ``Uint8Array``, and a
   page's ``Uint8Array``/``ArrayBuffer`` arrives as ``bytes``.
 - Close: either end's ``close(reason)`` reaches the other as ``close``; sending on a
   closed channel raises ``ChannelClosed``; ``async for`` ends. A reload, a navigation or a
   destroyed panel closes every channel with a reason. A name can be opened again after.
-Tk thread only.
+- Threads: ``send`` and ``close`` are safe from any thread (handed to the Tk thread, in
+  order; ``send`` then returns a ``concurrent.futures.Future``); the rest is Tk thread only.
 """
 
 import asyncio
 import base64
 import collections
-from typing import Any, AsyncIterator, Callable, Deque, Dict, Optional, Tuple, Union
+import concurrent.futures
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Deque, Dict, Optional, Tuple, Union
 
 from . import _protocol as protocol
 from ._errors import ChannelClosed, ChannelFull, IpcError, ListenerError, ProtocolError, SerializationError
 from ._listeners import Listeners
+
+if TYPE_CHECKING:
+    from ._eventloop import TkAsyncio
 
 __all__ = ["Channel", "Channels", "DEFAULT_BUFFER", "DEFAULT_WINDOW"]
 
 Encoded = Union[bytes, protocol.Chunk]  # a channel message ready for the wire
 
 DEFAULT_WINDOW = 32
-DEFAULT_BUFFER = 256
+DEFAULT_BUFFER = 32 * 1024 * 1024  # bytes waiting for the peer's window, per channel end
 _BINARY = (bytes, bytearray, memoryview)
 
 
@@ -49,6 +55,7 @@ class Channel:
         self._peer_window: Optional[int] = None  # None until the page's end exists
         self._unacked = 0  # sent, not yet consumed by the page
         self._outgoing: Deque[Tuple[Encoded, "asyncio.Future[None]"]] = collections.deque()
+        self._waiting_bytes = 0  # of _outgoing, bounded by ``buffer``
         self._inbox: Deque[Any] = collections.deque()
         self._consumed = 0  # consumed here, not yet acked to the page
         self._ack_scheduled = False
@@ -58,15 +65,16 @@ class Channel:
 
     # -- sending --------------------------------------------------------------------------
 
-    def send(self, data: Any) -> "asyncio.Future[None]":
+    def send(self, data: Any) -> "Union[asyncio.Future[None], concurrent.futures.Future[None]]":
         """Send ``data`` (JSON, or bytes); the returned future resolves once it is on its
         way within the peer's window. Raises ``ChannelClosed``, ``ChannelFull``,
-        ``SerializationError`` at once."""
+        ``SerializationError`` at once; from another thread the future carries them (and
+        they reach ``on_ipc_error``)."""
+        driver = self._owner.driver
+        if not driver.on_tk_thread():
+            return driver.submit(self._send_for_thread, data)
         if self.closed or self._closing is not None:
             raise ChannelClosed("channel {!r} is closed".format(self.name), self.close_reason)
-        if len(self._outgoing) >= self.buffer:
-            raise ChannelFull("channel {!r}: {} messages wait for the page to consume; await send() or drain()"
-                              .format(self.name, len(self._outgoing)))
         try:
             if isinstance(data, _BINARY):
                 encoded = protocol.encode_channel_data(self.name, base64.b64encode(bytes(data)).decode("ascii"), True)
@@ -74,11 +82,27 @@ class Channel:
                 encoded = protocol.encode_channel_data(self.name, data)
         except TypeError as error:
             raise SerializationError("channel {!r}: {}".format(self.name, error)) from None
+        size = protocol.size_of(encoded)
         protocol.check_size(encoded, self._owner.max_message_size, "a message on channel {!r}".format(self.name))
+        if self._outgoing and self._waiting_bytes + size > self.buffer:
+            raise ChannelFull("channel {!r}: {} messages ({:,} bytes) wait for the page to consume, over buffer={:,}; "
+                              "await send() or drain()".format(self.name, len(self._outgoing), self._waiting_bytes,
+                                                               self.buffer))
         future = self._owner.loop().create_future()
         self._outgoing.append((encoded, future))
+        self._waiting_bytes += size
         self._pump()
         return future
+
+    def _send_for_thread(self, data: Any) -> "asyncio.Future[None]":
+        try:
+            return self.send(data)  # type: ignore[return-value]
+        except IpcError as error:
+            self._owner.report(error)  # a thread's plain send() is seldom checked
+            raise
+        except (ChannelClosed, ChannelFull) as error:
+            self._owner.report(IpcError("channel {!r}: a send from another thread failed: {}".format(self.name, error)))
+            raise
 
     async def drain(self) -> None:
         """Wait until everything sent so far is on its way (the peer has room for it)."""
@@ -87,6 +111,10 @@ class Channel:
 
     def close(self, reason: Optional[str] = None) -> None:
         """Close after what was already sent; the page's end gets ``close`` with ``reason``."""
+        driver = self._owner.driver
+        if not driver.on_tk_thread():
+            driver.submit(self.close, reason)
+            return
         if self.closed or self._closing is not None:
             return
         self._closing = (reason,)
@@ -152,6 +180,7 @@ class Channel:
         if tell_peer:  # behind this channel's data, which rides the chunk queue
             self._owner.send_chunk(protocol.encode({"kind": protocol.Kind.CHAN_CLOSE, "name": self.name, "reason": reason}))
         error = ChannelClosed("channel {!r} closed before this was sent".format(self.name), reason)
+        self._waiting_bytes = 0
         while self._outgoing:
             _, future = self._outgoing.popleft()
             if not future.done():
@@ -168,6 +197,7 @@ class Channel:
             return
         while self._outgoing and self._unacked < self._peer_window:
             encoded, future = self._outgoing.popleft()
+            self._waiting_bytes -= protocol.size_of(encoded)
             self._unacked += 1
             self._owner.send_chunk(encoded)
             if not future.done():
@@ -217,19 +247,23 @@ class Channels:
     """The channels of one panel, by name, and the page's opens that wait for native."""
 
     def __init__(self, send: Callable[[bytes], None], send_chunk: Callable[[Encoded], None],
-                 loop: Callable[[], asyncio.AbstractEventLoop], report: Callable[[IpcError], None],
+                 driver: "TkAsyncio", report: Callable[[IpcError], None],
                  max_message_size: int = protocol.MAX_MESSAGE_SIZE) -> None:
         self.max_message_size = max_message_size
         self.send = send
         self.send_chunk = send_chunk
-        self.loop = loop
+        self.driver = driver
+        self.loop = lambda: driver.loop
         self.report = report
         self._open: Dict[str, Channel] = {}
         self._page_opens: Dict[str, int] = {}  # page ends waiting for a native end
         self._acceptors: Dict[str, Callable[[Channel], Any]] = {}
 
     def create(self, name: str, window: int = DEFAULT_WINDOW, buffer: int = DEFAULT_BUFFER) -> Channel:
-        """Open native's end of ``name``; one open channel per name."""
+        """Open native's end of ``name``; one open channel per name. Tk thread only."""
+        if not self.driver.on_tk_thread():
+            raise RuntimeError("create_channel() is for the Tk thread: open the channel there and hand it "
+                               "to the worker thread, whose channel.send() and close() are safe")
         if name in self._open:
             raise ValueError("channel {!r} is already open; close it first".format(name))
         channel = Channel(self, name, window, buffer)

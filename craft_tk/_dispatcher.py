@@ -9,10 +9,9 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 ``craft_tk`` logger, never up into Tk's loop.
 """
 
-import asyncio
 import collections
+import functools
 import logging
-import threading
 from typing import Any, Callable, Deque, List, Optional, Sequence, TypeVar, Union
 
 import orjson
@@ -80,14 +79,14 @@ class Dispatcher:
         self._error_handlers: List[ErrorHandler] = []
         self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: state patches, _ForThisLoad
         self._chunks: Deque[Union[bytes, protocol.Chunk]] = collections.deque()  # channel data, sent fairly
-        self.channels = Channels(self._enqueue_for_load, self._enqueue_chunk, lambda: driver.loop, self.report,
+        self.channels = Channels(self._enqueue_for_load, self._enqueue_chunk, driver, self.report,
                                  max_message_size)
         self._coalescers = Coalescers(lambda: driver.loop)
         self._flush_scheduled = False
         self._page: Optional[str] = None
         self._closed = False
         self.state = state if state is not None else app_state()
-        self._detach_state = self.state.attach(self._enqueue, self.report)
+        self._detach_state = self.state.attach(self._enqueue, self.report, driver)
 
     # -- app-facing -----------------------------------------------------------------------
 
@@ -135,12 +134,16 @@ class Dispatcher:
         self.channels.accept(name, fn)
         return fn
 
-    def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> "asyncio.Future[Any]":
+    def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> Any:
         """Call the page's ``craft.handle(name, fn)``; await the result or add a callback.
 
-        Tk thread only. Raises ``SerializationError`` at once for arguments JSON cannot
-        carry, and ``PanelClosed`` after the panel is destroyed.
+        On the Tk thread: an ``asyncio.Future``; raises ``SerializationError`` at once for
+        arguments JSON cannot carry, and ``PanelClosed`` after the panel is destroyed. From
+        another thread: a ``concurrent.futures.Future`` (``.result(timeout)``), which
+        carries those errors.
         """
+        if not self.driver.on_tk_thread():
+            return self.driver.submit(functools.partial(self.invoke, name, *args, timeout=timeout))
         if self._closed:
             raise PanelClosed("cannot invoke {!r}: the panel is closed".format(name))
         return self.invocations.invoke(name, args, timeout)
@@ -185,7 +188,7 @@ class Dispatcher:
             self._on_tk_thread(self._enqueue, encoded)
 
     def _on_tk_thread(self, fn: Callable[..., Any], *args: Any) -> None:
-        if threading.get_ident() == self.driver._thread:
+        if self.driver.on_tk_thread():
             fn(*args)
         else:
             self.driver.call_soon_threadsafe(fn, *args)

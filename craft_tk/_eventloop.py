@@ -9,16 +9,26 @@ runs: an idle app costs no CPU.
 Guarantees: one driver per Tk interpreter (``TkAsyncio.of(widget)``); callbacks run on
 the Tk thread, in asyncio's order; ``call_soon_threadsafe`` is the way in from any other
 thread.
+
+Your own async code just works on the Tk thread: the loop counts as *running* there
+between steps too, so ``asyncio.create_task()``, ``asyncio.get_running_loop()`` and
+``asyncio.ensure_future()`` work in any Tk callback, and a loop made before the first
+panel (``asyncio.get_event_loop()``, with the tasks already on it) is the one Tk drives.
+(So is ``asyncio.run()`` refused inside a Tk callback, as inside any running loop.)
 """
 
 import asyncio
+import concurrent.futures
 import contextlib
 import math
 import threading
 import time
 import tkinter as tk
+import warnings
 from asyncio import events
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional, Set
+
+from ._errors import PanelClosed
 
 __all__ = ["TkAsyncio"]
 
@@ -47,7 +57,7 @@ class TkAsyncio:
 
     def __init__(self, root: tk.Misc) -> None:
         self.root = root
-        self.loop = _TkSelectorEventLoop()
+        self.loop = _adopt_or_make_loop()
         self.loop._wake = self._wake  # type: ignore[assignment]
         self._thread = threading.get_ident()
         # One Tcl command for every step: tkinter's after() makes (and deletes) a command
@@ -58,8 +68,12 @@ class TkAsyncio:
         self._fds: Dict[int, int] = {}
         self._closed = False
         self._stepping = False
+        self._held = 0  # running() blocks in progress: no step may start inside one
+        self._handed_over: Set["concurrent.futures.Future[Any]"] = set()  # submit()s not yet done
         asyncio.set_event_loop(self.loop)
+        events._set_running_loop(self.loop)  # Tk callbacks see it running (see module doc)
         self._watch_fds()
+        self._wake()  # tasks made on an adopted loop before Tk drove it
 
     @classmethod
     def of(cls, widget: tk.Misc) -> "TkAsyncio":
@@ -81,23 +95,56 @@ class TkAsyncio:
         """Run ``callback(*args)`` in the next asyncio step; Tk thread only."""
         self.loop.call_soon(callback, *args)
 
+    def submit(self, fn: Callable[..., Any], *args: Any) -> "concurrent.futures.Future[Any]":
+        """Run ``fn(*args)`` on the Tk thread, from any thread; a ``concurrent.futures``
+        future of its result (of the outcome, when ``fn`` returns an asyncio future).
+
+        Cancelling the returned future cancels that asyncio future. If the loop closes
+        first, the future fails with ``PanelClosed``.
+        """
+        outcome: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
+        if self._closed:
+            outcome.set_exception(PanelClosed("the Tk loop is closed: {} was not run".format(_name_of(fn))))
+            return outcome
+        self._handed_over.add(outcome)
+        outcome.add_done_callback(self._handed_over.discard)
+
+        def run() -> None:
+            if outcome.done():
+                return  # cancelled by its caller meanwhile
+            try:
+                result = fn(*args)
+            except BaseException as error:
+                if not outcome.done():
+                    outcome.set_exception(error)
+                return
+            if isinstance(result, asyncio.Future):
+                _chain(result, outcome, self)
+            elif not outcome.done():
+                outcome.set_result(result)
+
+        self.loop.call_soon_threadsafe(run)
+        return outcome
+
+    def on_tk_thread(self) -> bool:
+        """Whether the caller runs on the Tk thread (the one this loop belongs to)."""
+        return threading.get_ident() == self._thread
+
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
-        """Make the loop look running while Tk runs code that needs it (PythonMonkey).
-
-        Work scheduled meanwhile runs in the next step, as if it came from a step.
-        """
-        if events._get_running_loop() is not None:
-            yield
-            return
-        events._set_running_loop(self.loop)
+        """Run Tk code that needs the loop running (PythonMonkey) and may spin Tk
+        (``update()``): no asyncio step starts inside it. Work scheduled meanwhile runs
+        in the next step, as if it came from a step."""
+        if events._get_running_loop() is not self.loop:
+            events._set_running_loop(self.loop)
+        self._held += 1
         try:
             yield
         finally:
-            events._set_running_loop(None)
-            if not self._stepping:
+            self._held -= 1
+            if not self._held and not self._stepping:
                 self._watch_fds()
-            self._wake()
+                self._wake()
 
     # -- stepping ---------------------------------------------------------------------
 
@@ -130,7 +177,7 @@ class TkAsyncio:
         self._after_delay = -1
         if self._closed:
             return
-        if self._stepping or events._get_running_loop() is not None:
+        if self._stepping or self._held:
             # Re-entered through a nested update() (a page script can cause one). Whoever
             # is running now schedules the next step when it ends. Until then stop watching
             # the loop's file descriptors: a readable one would keep that update() spinning.
@@ -138,6 +185,7 @@ class TkAsyncio:
             return
         self._stepping = True
         deadline = time.perf_counter() + STEP_BUDGET_S
+        events._set_running_loop(None)  # run_forever() sets it for the step itself
         try:
             # Chained callbacks (a flush, then what it caused) run back to back, without a
             # trip through Tk's queue each, until asyncio is idle or the budget is spent.
@@ -148,6 +196,7 @@ class TkAsyncio:
                     break
         finally:
             self._stepping = False
+            events._set_running_loop(self.loop)
         self._watch_fds()
         self._schedule_next()
 
@@ -170,6 +219,9 @@ class TkAsyncio:
         if self._closed:
             return
         self._closed = True
+        for outcome in list(self._handed_over):
+            if not outcome.done():
+                outcome.set_exception(PanelClosed("the Tk loop closed before this was done"))
         try:
             for fd in self._fds:
                 self.root.tk.deletefilehandler(fd)
@@ -179,7 +231,49 @@ class TkAsyncio:
         except tk.TclError:
             pass  # the interpreter is already gone
         self._fds = {}
+        if self.on_tk_thread() and events._get_running_loop() is self.loop and not self.loop.is_running():
+            events._set_running_loop(None)
         if getattr(self.root, "_craft_asyncio", None) is self:
             del self.root._craft_asyncio  # type: ignore[attr-defined]
         if not self.loop.is_running():
             self.loop.close()
+
+
+def _adopt_or_make_loop() -> _TkSelectorEventLoop:
+    """The thread's current event loop, made Tk-driven, if it is an idle selector loop
+    (so that tasks an app created before its first panel run); else a new loop."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            current = asyncio.get_event_loop()
+    except RuntimeError:
+        current = None
+    if current is None or current.is_closed() or current.is_running() or "_wake" in vars(current):
+        return _TkSelectorEventLoop()  # none, finished, or another Tk root's
+    if isinstance(current, _TkSelectorEventLoop):
+        return current
+    if type(current) is asyncio.SelectorEventLoop:
+        current.__class__ = _TkSelectorEventLoop  # the same loop, now telling Tk of new work
+        return current  # type: ignore[return-value]
+    return _TkSelectorEventLoop()
+
+
+def _name_of(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", None) or repr(fn)
+
+
+def _chain(source: "asyncio.Future[Any]", target: "concurrent.futures.Future[Any]", driver: TkAsyncio) -> None:
+    """Settle ``target`` (another thread's) as ``source`` (the loop's) settles; a
+    cancelled ``target`` cancels ``source`` on the Tk thread."""
+    def copy(done: "asyncio.Future[Any]") -> None:
+        if target.done():
+            return
+        if done.cancelled():
+            target.cancel()
+        elif done.exception() is not None:
+            target.set_exception(done.exception())  # type: ignore[arg-type]
+        else:
+            target.set_result(done.result())
+
+    source.add_done_callback(copy)
+    target.add_done_callback(lambda done: done.cancelled() and driver.call_soon_threadsafe(source.cancel))

@@ -9,9 +9,9 @@ from typing import Any, Callable, Optional, Sequence, TypeVar
 import jsbridge
 
 from . import _protocol as protocol
-from ._channels import Channel
+from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel
 from ._dispatcher import Dispatcher
-from ._errors import IpcError
+from ._errors import IpcError, PanelClosed
 from ._eventloop import TkAsyncio
 from ._html import add_csp
 from ._security import DEFAULT_CSP, OriginPolicy
@@ -27,6 +27,29 @@ F = TypeVar("F", bound=Callable[..., Any])
 @functools.lru_cache(maxsize=None)
 def _bridge_source() -> str:
     return jsbridge.read("craft.js")
+
+
+def _from_any_thread(method: F) -> F:
+    """Make a panel method safe from any thread: called off the Tk thread, it is handed
+    to the Tk thread (fire and forget; a failure reaches ``on_ipc_error``)."""
+    @functools.wraps(method)
+    def run(self: "WebPanel", *args: Any, **kwargs: Any) -> Any:
+        driver = self._dispatcher.driver
+        if driver.on_tk_thread():
+            return method(self, *args, **kwargs)
+        done = driver.submit(functools.partial(method, self, *args, **kwargs))
+        done.add_done_callback(functools.partial(_report_thread_failure, self._dispatcher, method.__name__))
+        return None
+
+    return run  # type: ignore[return-value]
+
+
+def _report_thread_failure(dispatcher: Dispatcher, what: str, done: Any) -> None:
+    error = None if done.cancelled() else done.exception()
+    if error is not None and not isinstance(error, PanelClosed):
+        failure = error if isinstance(error, IpcError) else IpcError(
+            "{}() from another thread failed: {}: {}".format(what, type(error).__name__, error))
+        dispatcher.report(failure)
 
 
 class IpcMethods:
@@ -70,9 +93,11 @@ class IpcMethods:
         """Forget the handler of ``name``."""
         self._dispatcher.remove_handler(name)
 
-    def create_channel(self, name: str, window: int = 32, buffer: int = 256) -> Channel:
+    def create_channel(self, name: str, window: int = DEFAULT_WINDOW, buffer: int = DEFAULT_BUFFER) -> Channel:
         """Open native's end of channel ``name``: ``send``, ``on("message"|"close")``,
-        ``close``, ``async for``. The page connects with ``craft.connectChannel(name)``."""
+        ``close``, ``async for``. The page connects with ``craft.connectChannel(name)``.
+        ``window``: messages the page may send before native consumes them; ``buffer``:
+        bytes a plain ``send`` may queue beyond the page's window before ``ChannelFull``."""
         return self._dispatcher.create_channel(name, window, buffer)
 
     def on_channel(self, name: str, fn: Optional[Callable[[Channel], Any]] = None) -> Any:
@@ -81,7 +106,8 @@ class IpcMethods:
 
     def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> "asyncio.Future[Any]":
         """Call the page's ``craft.handle(name, fn)``: ``await`` it inside a coroutine, or
-        ``add_done_callback`` outside one. ``cancel()`` aborts the page handler's signal."""
+        ``add_done_callback`` outside one. ``cancel()`` aborts the page handler's signal.
+        From another thread it returns a ``concurrent.futures.Future`` instead."""
         return self._dispatcher.invoke(name, *args, timeout=timeout)
 
 
@@ -162,24 +188,29 @@ class WebPanel(tk.Frame, IpcMethods):
         """True while the page's bridge is connected."""
         return self._dispatcher.connected
 
+    @_from_any_thread
     def load_html(self, html: str, base_url: Optional[str] = None) -> None:
         """Show ``html`` (with the panel's Content-Security-Policy); the bridge reconnects."""
         self.transport.load(Page(html=add_csp(html, self._csp), base_url=base_url))
 
+    @_from_any_thread
     def load_url(self, url: str) -> None:
         """Show the page at ``url`` (a path is taken as a local file); its origin is trusted."""
         url = as_url(url)
         self._dispatcher.policy.add(url)
         self.transport.load(Page(url=url))
 
+    @_from_any_thread
     def reload(self) -> None:
         """Load the current page again."""
         self.transport.reload()
 
+    @_from_any_thread
     def run_js(self, script: str) -> None:
         """Run JavaScript in the page, fire and forget (not on the loopback backend)."""
         self.transport.execute(script)
 
+    @_from_any_thread
     def close(self) -> None:
         """Close the browser and stop the IPC; ``destroy()`` calls it."""
         if not self._closed:

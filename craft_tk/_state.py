@@ -17,8 +17,10 @@ Rules (the page side in craft.js follows the same):
 - Watchers (``watch(path, fn(new, old))``) fire once per change of the value at ``path``,
   for changes at, below or above it, with plain copies of the values.
 
-Writes are for the Tk thread; from another thread use ``panel.emit`` or
-``TkAsyncio.call_soon_threadsafe``.
+Writes from another thread are handed to the Tk thread (once a panel uses the state) and
+applied there in the order they were made; a read right after such a write may not see it
+yet, and a read-modify-write (``append``) is not atomic with the Tk thread's writes.
+``batch()`` is for the Tk thread.
 """
 
 import collections
@@ -108,6 +110,7 @@ class SharedState:
         object.__setattr__(self, "_watchers", [])
         object.__setattr__(self, "_outboxes", [])
         object.__setattr__(self, "_reporters", [])
+        object.__setattr__(self, "_drivers", [])  # of attached panels: writes from threads go there
         object.__setattr__(self, "_batch_depth", 0)
         object.__setattr__(self, "_batch_old", None)
         object.__setattr__(self, "_thread", threading.get_ident())
@@ -175,6 +178,8 @@ class SharedState:
 
     def update(self, values: Dict[str, Any]) -> None:
         """Set several top-level keys as one change for watchers."""
+        if self._hand_over(self.update, values):
+            return
         with self.batch():
             for key, value in values.items():
                 self.set((key,), value)
@@ -182,6 +187,8 @@ class SharedState:
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Group changes: watchers fire once, at the end, for what changed overall."""
+        if threading.get_ident() != self._thread:
+            raise RuntimeError("state.batch() is for the Tk thread; from another thread use state.update()")
         if self._batch_depth == 0:
             object.__setattr__(self, "_batch_old", {})
         object.__setattr__(self, "_batch_depth", self._batch_depth + 1)
@@ -202,20 +209,21 @@ class SharedState:
 
     # -- panels ----------------------------------------------------------------------------------
 
-    def attach(self, enqueue: Callable[[Callable[[], bytes]], None],
-               report: Optional[Report] = None) -> Callable[[], None]:
-        """Send this state's patches through ``enqueue`` (a panel's outbox), and watcher
-        failures to ``report`` (its ``on_ipc_error``); returns detach."""
+    def attach(self, enqueue: Callable[[Callable[[], bytes]], None], report: Optional[Report] = None,
+               driver: Any = None) -> Callable[[], None]:
+        """Send this state's patches through ``enqueue`` (a panel's outbox), watcher
+        failures to ``report`` (its ``on_ipc_error``), and writes from other threads to
+        ``driver`` (its ``TkAsyncio``); returns detach."""
         object.__setattr__(self, "_patch", None)  # later writes open a patch this outbox gets too
-        self._outboxes.append(enqueue)
-        if report is not None:
-            self._reporters.append(report)
+        attached = [(self._outboxes, enqueue), (self._reporters, report), (self._drivers, driver)]
+        for where, item in attached:
+            if item is not None:
+                where.append(item)
 
         def detach() -> None:
-            if enqueue in self._outboxes:
-                self._outboxes.remove(enqueue)
-            if report in self._reporters:
-                self._reporters.remove(report)
+            for where, item in attached:
+                if item in where:
+                    where.remove(item)
 
         return detach
 
@@ -303,10 +311,30 @@ class SharedState:
             node = self._lookup(tuple(resolved))
         return tuple(resolved)
 
+    def _hand_over(self, fn: Callable[..., Any], *args: Any) -> bool:
+        """Off the Tk thread, run ``fn(*args)`` there (a failure reaches ``on_ipc_error``)
+        and return True; on the Tk thread return False."""
+        if threading.get_ident() == self._thread:
+            return False
+        if not self._drivers:
+            raise RuntimeError("shared state is written on the Tk thread until a panel uses it; "
+                               "then writes from other threads are handed to the Tk thread")
+        done = self._drivers[0].submit(fn, *args)
+        done.add_done_callback(self._report_thread_failure)
+        return True
+
+    def _report_thread_failure(self, done: Any) -> None:
+        error = None if done.cancelled() else done.exception()
+        if error is not None:
+            failure = error if isinstance(error, StateError) else StateError(
+                "a state write from another thread failed: {}: {}".format(type(error).__name__, error))
+            for report in list(self._reporters):
+                report(failure)
+
     def _change(self, path: Path, value: Any) -> None:
         """Apply one change (``_MISSING`` deletes), record it, tell watchers."""
-        if threading.get_ident() != self._thread:
-            raise RuntimeError("shared state is written on the Tk thread only")
+        if self._hand_over(self._change, path, value):
+            return
         if not path:
             raise StateError("a state write needs a path")
         for part in path:

@@ -682,7 +682,7 @@
   // end announces in chan-open and refills with chan-ack as its consumer takes messages.
 
   var DEFAULT_WINDOW = 32;
-  var DEFAULT_BUFFER = 256;
+  var DEFAULT_BUFFER = 32 * 1024 * 1024;  // characters waiting for native's window, per channel
   var channels = Object.create(null);     // open page ends, by name
   var nativeOpens = Object.create(null);  // native ends waiting for a page end: name -> window
 
@@ -717,6 +717,7 @@
     this._peerWindow = null;
     this._unacked = 0;
     this._outgoing = [];
+    this._waitingSize = 0;
     this._inbox = [];
     this._consumed = 0;
     this._ackScheduled = false;
@@ -731,18 +732,19 @@
     if (this.closed || this._closing) {
       throw channelError(this.name, 'is closed', this.closeReason);
     }
-    if (this._outgoing.length >= this._buffer) {
-      var full = new Error('channel "' + this.name + '": ' + this._outgoing.length +
-                           ' messages wait for native to consume; await send() or drain()');
-      full.name = 'ChannelFull';
-      throw full;
-    }
     var message = { kind: KIND.CHAN_DATA, name: this.name };
     if (data instanceof ArrayBuffer) { data = new Uint8Array(data); }
     if (data instanceof Uint8Array) { message.bin = toBase64(data); } else { message.data = data; }
     var encoded = stringify(message);
     if (encoded === undefined) { throw new TypeError('craft: this value cannot be sent as JSON'); }
     if (encoded.length > maxMessageSize) { throw tooLarge(encoded, 'a message on channel "' + this.name + '"'); }
+    if (this._outgoing.length && this._waitingSize + encoded.length > this._buffer) {
+      var full = new Error('channel "' + this.name + '": ' + this._outgoing.length + ' messages (' +
+                           this._waitingSize + ' characters) wait for native to consume; await send() or drain()');
+      full.name = 'ChannelFull';
+      throw full;
+    }
+    this._waitingSize += encoded.length;
     var self = this;
     return new Promise(function (resolve) {
       self._outgoing.push({ encoded: encoded, resolve: resolve });
@@ -825,6 +827,7 @@
     if (this.closed || this._peerWindow === null) { return; }
     while (this._outgoing.length && this._unacked < this._peerWindow) {
       var item = this._outgoing.shift();
+      this._waitingSize -= item.encoded.length;
       this._unacked++;
       queueEncoded(item.encoded);
       item.resolve();
@@ -873,6 +876,7 @@
     if (channels[this.name] === this) { delete channels[this.name]; }
     if (tellPeer) { queue({ kind: KIND.CHAN_CLOSE, name: this.name, reason: reason }); }
     this._outgoing = [];
+    this._waitingSize = 0;
     while (this._waiters.length) {
       if (this._inbox.length) {
         this._waiters.shift()({ value: this._take(), done: false });

@@ -192,23 +192,26 @@ class Ordering(ChannelTestCase):
 class Backpressure(ChannelTestCase):
     def test_a_slow_page_fills_the_window_then_the_buffer_then_send_raises(self) -> None:
         panel = self.open()
-        channel = panel.create_channel("slow", buffer=16)
+        # Each message is 1,046 characters on the wire (a 46-character envelope and its
+        # 1,000-character string): a buffer of 17,000 holds 16 of them, not 17.
+        channel = panel.create_channel("slow", buffer=17000)
         self.run_in_page(panel, "window.slow = craft.connectChannel('slow', {window: 8});")  # not consuming
         self.pump(0.2)
-        futures = [channel.send(i) for i in range(8 + 16)]
+        payloads = ["{:04d}".format(i) + "x" * 996 for i in range(8 + 16)]
+        futures = [channel.send(payload) for payload in payloads]
         with self.assertRaises(ChannelFull):
-            channel.send("one too many")
+            channel.send("{:04d}".format(99) + "x" * 996)
         self.pump(0.2)
         self.assertEqual(sum(f.done() for f in futures), 8, "only the window's worth left")
         got = self.collect(panel, "got")
         self.run_in_page(panel, "window.slow.on('message', function (d) { craft.send('got', d); });")
         self.wait_for(lambda: len(got) == 24, "the page to consume everything")
-        self.assertEqual(got, list(range(24)))
+        self.assertEqual(got, payloads)
         self.assertTrue(all(f.done() for f in futures))
 
     def test_await_send_keeps_memory_bounded_while_the_page_is_slow(self) -> None:
         panel = self.open()
-        channel = panel.create_channel("paced", buffer=4)
+        channel = panel.create_channel("paced", buffer=4400)  # four 1,046-character messages
         got = self.collect(panel, "all")
         self.run_in_page(panel, """
           var paced = craft.connectChannel('paced', {window: 4}), n = 0;
@@ -230,7 +233,9 @@ class Backpressure(ChannelTestCase):
         panel.create_channel("unread", window=4)
         result = self.collect(panel, "result")
         self.run_in_page(panel, """
-          var unread = craft.connectChannel('unread', {buffer: 10}), error = null;
+          // 4 go within native's window; then 10 messages of 45-46 characters (454) fit in
+          // a buffer of 480 characters, the 11th does not.
+          var unread = craft.connectChannel('unread', {buffer: 480}), error = null;
           setTimeout(function () {
             try { for (var i = 0; i < 100; i++) { unread.send(i); } } catch (e) { error = e.name + ':' + i; }
             craft.send('result', error);
