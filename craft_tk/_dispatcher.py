@@ -84,6 +84,7 @@ class Dispatcher:
         self._coalescers = Coalescers(lambda: driver.loop)
         self._flush_scheduled = False
         self._page: Optional[str] = None
+        self._scripts: List[str] = []  # evaluate()s waiting for the page to connect
         self._closed = False
         self.state = state if state is not None else app_state()
         self._detach_state = self.state.attach(self._enqueue, self.report, driver)
@@ -147,6 +148,41 @@ class Dispatcher:
         if self._closed:
             raise PanelClosed("cannot invoke {!r}: the panel is closed".format(name))
         return self.invocations.invoke(name, args, timeout)
+
+    def evaluate(self, expression: str, timeout: Optional[float] = None) -> Any:
+        """The value of a JavaScript ``expression`` in the page (awaited when it is a
+        Promise), as JSON: ``await panel.evaluate("document.title")``. It fails with
+        ``RemoteError`` (its ``name``, such as ``ReferenceError``) when it throws. Runs
+        once the page is connected. On the Tk thread an ``asyncio.Future``; from another
+        thread a ``concurrent.futures.Future``."""
+        if not self.driver.on_tk_thread():
+            return self.driver.submit(functools.partial(self.evaluate, expression, timeout=timeout))
+        if self._closed:
+            raise PanelClosed("cannot evaluate JavaScript: the panel is closed")
+        if not isinstance(expression, str):
+            raise TypeError("evaluate() takes JavaScript source as a str, got {!r}".format(type(expression).__name__))
+        call_id, future = self.invocations.expect("evaluate", timeout)
+        # The page's bridge answers with a result or an error message for call_id.
+        self._scripts.append("window.__craftEvaluate({}, function () {{ return (\n{}\n); }});"
+                             .format(call_id, expression))
+        self._run_scripts()
+        return future
+
+    def expose(self, api: Any, prefix: str = "", thread: bool = False) -> Callable[[], None]:
+        """Answer ``craft.invoke(prefix + name, ...)`` with each public method of ``api``
+        (names without a leading underscore), as ``handle`` would: annotations checked,
+        ``allow=`` respected, ``thread=True`` for blocking methods. Returns a remover."""
+        removers = []
+        for name in dir(api):
+            method = getattr(api, name)
+            if not name.startswith("_") and callable(method) and not isinstance(method, type):
+                removers.append(self.handle(prefix + name, method, thread=thread))
+
+        def remove() -> None:
+            for remover in removers:
+                remover()
+
+        return remove
 
     def once(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
         """Like ``on``, for the next event only."""
@@ -277,6 +313,7 @@ class Dispatcher:
             # Invokes, answers and channel messages queued for that load go with it;
             # events and state wait for the next load.
             self._outbox = [part for part in self._outbox if not isinstance(part, _ForThisLoad)]
+            self._scripts = []
         self._page = None
 
     def close(self) -> None:
@@ -351,9 +388,17 @@ class Dispatcher:
 
         self._enqueue_for_load(settle)
 
+    def _run_scripts(self) -> None:
+        if self._page is None or self.transport is None:
+            return
+        scripts, self._scripts = self._scripts, []
+        for script in scripts:
+            self.transport.execute(script)
+
     def _connect(self, page: str, secret: str) -> None:
         self._page = page
         self.secrets.connect(secret)
+        self.driver.call_soon(self._run_scripts)
         timeout = self.invocations.timeout
         welcome = {"kind": protocol.Kind.WELCOME, "invokeTimeout": timeout * 1000 if timeout else None}
         welcome.update(self.state.welcome())

@@ -226,20 +226,27 @@ class Invocations:
         page handler's ``AbortSignal``.
         """
         call_id = self._next_id
-        self._next_id += 1
         try:
             encoded = protocol.encode({"kind": protocol.Kind.INVOKE, "id": call_id, "name": name, "args": list(args)})
         except TypeError as error:
             raise SerializationError("arguments of invoke {!r}: {}".format(name, error)) from None
         protocol.check_size(encoded, self.max_message_size, "invoke {!r}".format(name))
+        call_id, future = self.expect(name, timeout)
+        self._send(encoded)
+        return future
+
+    def expect(self, name: str, timeout: Optional[float] = None) -> Tuple[int, "asyncio.Future[Any]"]:
+        """A new call id and the future its answer (a ``result`` or ``error`` from the
+        page, with that id) settles; for invokes, and for ``evaluate``."""
+        call_id = self._next_id
+        self._next_id += 1
         loop = self._loop()
         future = loop.create_future()
         seconds = self.timeout if timeout is None else timeout
         timer = loop.call_later(seconds, self._expire, call_id) if seconds else None
         self._outgoing[call_id] = _Pending(name, future, timer)
         future.add_done_callback(lambda done: self._outgoing_done(call_id, done))
-        self._send(encoded)
-        return future
+        return call_id, future
 
     def on_reply(self, message: Any) -> None:
         """The page answered one of native's invokes."""

@@ -93,6 +93,18 @@ class IpcMethods:
         """Forget the handler of ``name``."""
         self._dispatcher.remove_handler(name)
 
+    def expose(self, api: Any, prefix: str = "", thread: bool = False) -> Callable[[], None]:
+        """Answer ``craft.invoke(prefix + name, ...)`` with each public method of ``api``
+        (pywebview's ``js_api``), each as ``handle`` would (annotations checked, ``allow``
+        respected; ``thread=True`` for blocking ones). Returns a function removing them all."""
+        return self._dispatcher.expose(api, prefix, thread)
+
+    def evaluate(self, expression: str, timeout: Optional[float] = None) -> "asyncio.Future[Any]":
+        """The JSON value of JavaScript ``expression`` in the page (a Promise is awaited):
+        ``title = await panel.evaluate("document.title")``. Fails with ``RemoteError`` when
+        it throws. From another thread it returns a ``concurrent.futures.Future``."""
+        return self._dispatcher.evaluate(expression, timeout)  # type: ignore[no-any-return]
+
     def create_channel(self, name: str, window: int = DEFAULT_WINDOW, buffer: int = DEFAULT_BUFFER) -> Channel:
         """Open native's end of channel ``name``: ``send``, ``on("message"|"close")``,
         ``close``, ``async for``. The page connects with ``craft.connectChannel(name)``.

@@ -1141,7 +1141,31 @@
     enumerable: true
   });
 
+  /**
+   * Native's evaluate(expression): run as `__craftEvaluate(id, function () { return (...); })`
+   * by the backend; the value (awaited if a Promise) or the error answers call `id`.
+   */
+  function evaluate(id, thunk) {
+    var value;
+    try {
+      value = thunk();
+    } catch (error) {
+      queue({ kind: KIND.ERROR, id: id, error: describe(error) });
+      return;
+    }
+    Promise.resolve(value).then(function (value) {
+      try {
+        queue({ kind: KIND.RESULT, id: id, value: value === undefined ? null : value });
+      } catch (error) {
+        queue({ kind: KIND.ERROR, id: id, error: describe(error) });
+      }
+    }, function (error) {
+      queue({ kind: KIND.ERROR, id: id, error: describe(error) });
+    });
+  }
+
   Object.defineProperty(root, '__craftReceive', { value: receive, configurable: true });
+  Object.defineProperty(root, '__craftEvaluate', { value: evaluate, configurable: true });
   Object.defineProperty(root, 'craft', { value: craft, configurable: true, enumerable: true });
   helloOnceParsed();
 })(typeof window !== 'undefined' ? window : this, /*craft-boot*/null);
