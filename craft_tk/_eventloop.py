@@ -275,5 +275,9 @@ def _chain(source: "asyncio.Future[Any]", target: "concurrent.futures.Future[Any
         else:
             target.set_result(done.result())
 
+    def cancel_source(done: "concurrent.futures.Future[Any]") -> None:
+        if done.cancelled():
+            driver.call_soon_threadsafe(source.cancel)
+
     source.add_done_callback(copy)
-    target.add_done_callback(lambda done: done.cancelled() and driver.call_soon_threadsafe(source.cancel))
+    target.add_done_callback(cancel_source)

@@ -4,7 +4,9 @@ import asyncio
 import functools
 import os
 import tkinter as tk
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Optional, Sequence, TypeVar, overload
+
+from typing_extensions import Literal
 
 import jsbridge
 
@@ -19,9 +21,11 @@ from ._state import SharedState
 from ._typed import Contract
 from .backends import Page, load_backend
 
-__all__ = ["IpcMethods", "WebPanel"]
+__all__ = ["BackendName", "IpcMethods", "WebPanel"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+ChannelAcceptor = TypeVar("ChannelAcceptor", bound=Callable[[Channel], Any])
+BackendName = Literal["auto", "cef", "tkhtml", "loopback"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -57,10 +61,20 @@ class IpcMethods:
 
     _dispatcher: Dispatcher
 
+    @overload
+    def on(self, name: str) -> Callable[[F], F]: ...
+    @overload
+    def on(self, name: str, fn: Callable[..., Any]) -> Callable[[], None]: ...
+
     def on(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
         """Call ``fn(data)`` for each event ``name`` from the page; returns an unsubscribe
-        function, or, without ``fn``, a decorator."""
+        function, or, without ``fn``, a decorator (which returns the function)."""
         return self._dispatcher.on(name, fn)
+
+    @overload
+    def once(self, name: str) -> Callable[[F], F]: ...
+    @overload
+    def once(self, name: str, fn: Callable[..., Any]) -> Callable[[], None]: ...
 
     def once(self, name: str, fn: Optional[Callable[..., Any]] = None) -> Any:
         """Like ``on``, for the next event only."""
@@ -79,6 +93,12 @@ class IpcMethods:
     def on_ipc_error(self, fn: Callable[[IpcError], Any]) -> Callable[[IpcError], Any]:
         """Call ``fn(error)`` for every IPC failure; usable as a decorator."""
         return self._dispatcher.on_ipc_error(fn)
+
+    @overload
+    def handle(self, name: str, *, thread: bool = False, schema: Any = None) -> Callable[[F], F]: ...
+    @overload
+    def handle(self, name: str, fn: Callable[..., Any], thread: bool = False,
+               schema: Any = None) -> Callable[[], None]: ...
 
     def handle(self, name: str, fn: Optional[Callable[..., Any]] = None, thread: bool = False,
                schema: Any = None) -> Any:
@@ -111,6 +131,11 @@ class IpcMethods:
         ``window``: messages the page may send before native consumes them; ``buffer``:
         bytes a plain ``send`` may queue beyond the page's window before ``ChannelFull``."""
         return self._dispatcher.create_channel(name, window, buffer)
+
+    @overload
+    def on_channel(self, name: str) -> Callable[[ChannelAcceptor], ChannelAcceptor]: ...
+    @overload
+    def on_channel(self, name: str, fn: ChannelAcceptor) -> ChannelAcceptor: ...
 
     def on_channel(self, name: str, fn: Optional[Callable[[Channel], Any]] = None) -> Any:
         """Accept each channel the page opens as ``name``: ``fn(channel)``; or a decorator."""
@@ -149,7 +174,7 @@ class WebPanel(tk.Frame, IpcMethods):
         master: Optional[tk.Misc] = None,
         html: Optional[str] = None,
         url: Optional[str] = None,
-        backend: str = "auto",
+        backend: BackendName = "auto",
         debug: bool = False,
         base_url: Optional[str] = None,
         invoke_timeout: Optional[float] = None,

@@ -28,7 +28,8 @@ import contextlib
 import logging
 import re
 import threading
-from typing import Any, Callable, Dict, Iterator, List, MutableMapping, MutableSequence, Optional, Tuple, Union
+from typing import (Any, Callable, Dict, Iterator, List, MutableMapping, MutableSequence, Optional, Tuple, TypeVar,
+                    Union, overload)
 
 import orjson
 
@@ -39,6 +40,7 @@ __all__ = ["FORBIDDEN_KEYS", "SharedState", "StateDict", "StateError", "StateLis
 FORBIDDEN_KEYS = frozenset({"__proto__", "constructor", "prototype"})
 Path = Tuple[Union[str, int], ...]
 Watcher = Callable[[Any, Any], Any]
+W = TypeVar("W", bound=Watcher)
 Report = Callable[[IpcError], None]
 _MISSING = object()
 _INDEX = re.compile(r"(?:0|[1-9][0-9]*)\Z")  # how a page names a list index: "0", "12"
@@ -201,8 +203,20 @@ class SharedState:
                 object.__setattr__(self, "_batch_old", None)
                 self._fire(pending or {})
 
-    def watch(self, path: Union[str, Path], fn: Watcher) -> Callable[[], None]:
-        """Call ``fn(new, old)`` when the value at ``path`` changes; returns an unsubscribe."""
+    @overload
+    def watch(self, path: Union[str, Path]) -> Callable[[W], W]: ...
+    @overload
+    def watch(self, path: Union[str, Path], fn: Watcher) -> Callable[[], None]: ...
+
+    def watch(self, path: Union[str, Path], fn: Optional[Watcher] = None) -> Any:
+        """Call ``fn(new, old)`` when the value at ``path`` changes; returns an unsubscribe
+        function, or, without ``fn``, a decorator (which returns the function)."""
+        if fn is None:
+            def decorate(fn: W) -> W:
+                self.watch(path, fn)
+                return fn
+
+            return decorate
         entry = (self._path(path), fn)
         self._watchers.append(entry)
         return lambda: self._watchers.remove(entry) if entry in self._watchers else None

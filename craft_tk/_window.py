@@ -3,7 +3,7 @@
 import tkinter as tk
 from typing import Any, Optional
 
-from ._panel import IpcMethods, WebPanel
+from ._panel import BackendName, IpcMethods, WebPanel
 
 __all__ = ["CraftWindow", "create_typed_window", "create_window"]
 
@@ -22,7 +22,7 @@ class CraftWindow(tk.Toplevel, IpcMethods):
         title: str = "craft_tk",
         width: int = 800,
         height: int = 600,
-        backend: str = "auto",
+        backend: BackendName = "auto",
         master: Optional[tk.Misc] = None,
         **panel_options: Any
     ) -> None:

@@ -1,8 +1,10 @@
 """mypy passes on craft_tk, and on an app that uses a typed window."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,3 +36,58 @@ class Mypy(unittest.TestCase):
         result = self.mypy(sample)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn('incompatible type "int"', result.stdout)
+
+    def test_an_app_outside_the_checkout_type_checks_strictly(self) -> None:
+        """As a user would: the installed craft_tk found by mypy --strict from another
+        folder, its decorators typed, and a wrong backend name reported."""
+        folder = tempfile.mkdtemp(prefix="craft-typing-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        with open(os.path.join(folder, "app.py"), "w") as out:
+            out.write(APP)
+        with open(os.path.join(folder, "wrong.py"), "w") as out:
+            out.write("import craft_tk\ncraft_tk.WebPanel(None, html='', backend='cfe')\n")
+        cache = os.path.join(folder, ".mypy_cache")
+        strict = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", cache, "--no-error-summary"]
+        result = subprocess.run(strict + ["app.py"], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True)
+        self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr[-1000:])
+        result = subprocess.run(strict + ["wrong.py"], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True)
+        self.assertIn("'cfe'", result.stdout)
+
+
+APP = """import tkinter as tk
+from typing import Any, Callable
+
+import craft_tk
+
+root = tk.Tk()
+panel = craft_tk.WebPanel(root, html="<p>hi</p>", backend="auto")
+
+
+@panel.on("user-action")
+def on_action(data: Any) -> None:
+    print(data)
+
+
+@panel.handle("add", thread=True)
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+@panel.on_channel("uploads")
+def accept(channel: craft_tk.Channel) -> None:
+    channel.close()
+
+
+state = craft_tk.create_shared_state({"theme": "dark"})
+
+
+@state.watch("theme")
+def theme_changed(new: Any, old: Any) -> None:
+    print(old, new)
+
+
+unsubscribe: Callable[[], None] = panel.on("other", on_action)
+total: int = add(1, 2)
+"""
