@@ -1,5 +1,6 @@
 # craft_tk: `make demo` opens the example launcher, `make test` runs the whole suite on
 # both engines, `make bench` runs the benchmarks. Each sets up what it needs first.
+# `make check` is the headless tier alone (no display, no engine), on Python 3.7 and the default Python 3.
 
 PYTHON3 ?= python3
 VENV    := .venv
@@ -7,7 +8,7 @@ CEF_ENV := $(VENV)/cef
 TK_ENV  := $(VENV)/tkhtml
 DISPLAY_RUN := tools/with-display.sh
 
-.PHONY: demo test test-cef test-cef-host test-tkhtml bench envs clean
+.PHONY: demo check test test-cef test-cef-host test-tkhtml bench envs clean
 
 envs: $(CEF_ENV)/.installed $(TK_ENV)/.installed $(VENV)/node/.installed
 
@@ -31,8 +32,14 @@ $(TK_ENV)/.installed: setup.cfg pyproject.toml
 demo: $(TK_ENV)/.installed $(CEF_ENV)/.installed
 	CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) $(TK_ENV)/bin/python -m examples
 
+check: $(CEF_ENV)/.installed $(TK_ENV)/.installed
+	$(CEF_ENV)/bin/python -m tests --unit -q
+	$(TK_ENV)/bin/python -m tests --unit -q
+
 test: envs
 	@rm -rf .test-results
+	-$(CEF_ENV)/bin/python -m tests --unit -q
+	-$(TK_ENV)/bin/python -m tests --unit -q
 	-$(DISPLAY_RUN) $(CEF_ENV)/bin/python -m tests --engine cef
 	-CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine cef
 	-$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine tkhtml

@@ -22,14 +22,14 @@ import asyncio
 import base64
 import collections
 import concurrent.futures
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Deque, Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Deque, Dict, Optional, Set, Tuple, Union
 
 from . import _protocol as protocol
 from ._errors import ChannelClosed, ChannelFull, IpcError, ListenerError, ProtocolError, SerializationError
 from ._listeners import Listeners
 
 if TYPE_CHECKING:
-    from ._eventloop import TkAsyncio
+    from ._driver import Driver
 
 __all__ = ["Channel", "Channels", "DEFAULT_BUFFER", "DEFAULT_WINDOW"]
 
@@ -247,7 +247,7 @@ class Channels:
     """The channels of one panel, by name, and the page's opens that wait for native."""
 
     def __init__(self, send: Callable[[bytes], None], send_chunk: Callable[[Encoded], None],
-                 driver: "TkAsyncio", report: Callable[[IpcError], None],
+                 driver: "Driver", report: Callable[[IpcError], None],
                  max_message_size: int = protocol.MAX_MESSAGE_SIZE) -> None:
         self.max_message_size = max_message_size
         self.send = send
@@ -257,6 +257,7 @@ class Channels:
         self.report = report
         self._open: Dict[str, Channel] = {}
         self._page_opens: Dict[str, int] = {}  # page ends waiting for a native end
+        self._cut_off: Set[str] = set()  # closed for sending past the window: their data is dropped
         self._acceptors: Dict[str, Callable[[Channel], Any]] = {}
 
     def create(self, name: str, window: int = DEFAULT_WINDOW, buffer: int = DEFAULT_BUFFER) -> Channel:
@@ -283,6 +284,7 @@ class Channels:
         body, name = message.body, message.name
         channel = self._open.get(name)
         if message.kind == protocol.Kind.CHAN_OPEN:
+            self._cut_off.discard(name)
             window = body.get("window")
             window = window if isinstance(window, int) and window > 0 else DEFAULT_WINDOW
             if channel is not None:
@@ -303,12 +305,14 @@ class Channels:
             if isinstance(count, int) and count > 0:
                 channel._acked(count)
         elif channel is None:
-            self.report(ProtocolError("{} for channel {!r}, which is not open".format(message.kind, name)))
+            if name not in self._cut_off:
+                self.report(ProtocolError("{} for channel {!r}, which is not open".format(message.kind, name)))
         elif channel._in_flight() >= channel.window:
             # The page's end ignored the window native announced: refuse, close, report.
             self.report(ProtocolError("channel {!r}: the page sent past the receive window of {} messages; "
                                       "closed".format(name, channel.window)))
             channel._shut("the page sent past the channel's receive window", tell_peer=True)
+            self._cut_off.add(name)
         elif "bin" in body:
             try:
                 channel._received(base64.b64decode(body["bin"], validate=True))

@@ -9,9 +9,11 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 ``craft_tk`` logger, never up into Tk's loop.
 """
 
+import atexit
 import collections
 import functools
 import logging
+import weakref
 from typing import Any, Callable, Deque, List, Optional, Sequence, TypeVar, Union
 
 import orjson
@@ -20,6 +22,7 @@ from . import _protocol as protocol
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel, Channels
 from ._coalesce import Coalescers
 from ._errors import (
+    InvokeError,
     IpcError,
     ListenerError,
     MessageTooLarge,
@@ -30,7 +33,7 @@ from ._errors import (
     Refused,
     ValidationError,
 )
-from ._eventloop import TkAsyncio
+from ._driver import Driver
 from ._invoke import Invocations
 from ._listeners import Listeners
 from ._state import SharedState, app_state
@@ -41,6 +44,10 @@ from .backends._base import Transport
 __all__ = ["Dispatcher"]
 
 log = logging.getLogger("craft_tk")
+page_log = logging.getLogger("craft_tk.page")  # what the page says: console output and its errors
+_PAGE_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "log": logging.INFO, "warning": logging.WARNING,
+                "warn": logging.WARNING, "error": logging.ERROR}
+_live: "weakref.WeakSet[Dispatcher]" = weakref.WeakSet()
 
 CHUNK_BUDGET_BYTES = 1024 * 1024  # channel data per flush, after everything else
 # Channel data goes in wire strings of about this size: CEF copies a larger string to the
@@ -57,7 +64,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        driver: TkAsyncio,
+        driver: Driver,
         debug: bool = False,
         invoke_timeout: Optional[float] = None,
         allow: Optional[Sequence[str]] = None,
@@ -88,6 +95,7 @@ class Dispatcher:
         self._closed = False
         self.state = state if state is not None else app_state()
         self._detach_state = self.state.attach(self._enqueue, self.report, driver)
+        _live.add(self)
 
     # -- app-facing -----------------------------------------------------------------------
 
@@ -241,20 +249,22 @@ class Dispatcher:
 
     # -- transport-facing -----------------------------------------------------------------
 
-    def receive(self, wire: str) -> None:
+    def receive(self, wire: str) -> bool:
         """Handle a wire string from the page; never raises. Its secret and size are
-        checked before anything of it is parsed."""
+        checked before anything of it is parsed. True when it held a ``hello`` that was
+        accepted (a transport may then take the page's receive function)."""
         if not isinstance(wire, (str, bytes)):
             self.report(ProtocolError("a wire message must be a string, got {}".format(type(wire).__name__)))
-            return
+            return False
         if len(wire) > self.max_message_size + WIRE_OVERHEAD:
             self.report(MessageTooLarge("refused {:,} characters from the page: over max_message_size ({:,})"
                                         .format(len(wire), self.max_message_size)))
-            return
+            return False
         secret = self.secrets.sender_of(wire)
         if secret is None:
             self.report(Refused("refused a wire string without the secret of a page load of this panel"))
-            return
+            return False
+        accepted_hello = False
         secret, messages = protocol.decode_batch(wire)
         from_page = secret == self.secrets.connected and self._page is not None
         plain_events = from_page and self.contract is None
@@ -269,7 +279,7 @@ class Dispatcher:
                     refused += 1
                     continue
                 self._connect(message.page, secret)  # type: ignore[arg-type]
-                from_page = True
+                from_page = accepted_hello = True
             elif not from_page:
                 refused += 1  # a page load that is gone, or one not connected yet
                 continue
@@ -280,6 +290,7 @@ class Dispatcher:
         if refused:
             self.report(Refused("refused {} message{} without the secret of the connected page load".format(
                 refused, "" if refused == 1 else "s")))
+        return accepted_hello
 
     def allows(self, url: str, main_frame: bool = True) -> bool:
         """Whether a page at ``url`` may be shown with the bridge (navigated to, or heard
@@ -327,10 +338,31 @@ class Dispatcher:
         self._detach_state()
         self.invocations.abandon(lambda name: PanelClosed("the panel closed before answering {!r}".format(name)))
 
+    def page_log(self, level: str, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
+        """The page's console output, to the ``craft_tk.page`` logger at its level."""
+        where = " ({}:{})".format(source, line) if source else ""
+        page_log.log(_PAGE_LEVELS.get(level, logging.INFO), "%s%s", message, where)
+
+    def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
+        """An uncaught error the transport saw in a page script: a ``PageError``."""
+        self.report(PageError(message, None, None, source, line))
+
     def report(self, error: IpcError) -> None:
-        """Send ``error`` to the logger and every ``on_ipc_error`` handler."""
+        """Send ``error`` to the logger and every ``on_ipc_error`` handler.
+
+        One line each; a failure its caller also receives (an invoke's error) at WARNING,
+        the rest at ERROR, page errors on the ``craft_tk.page`` logger. The traceback of
+        a native exception follows with ``debug=True``, and for listener failures, which
+        nobody else sees."""
         cause = error.__cause__
-        log.error("IPC error: %s", error, exc_info=(type(cause), cause, cause.__traceback__) if cause else None)
+        with_traceback = cause is not None and (self.debug or isinstance(error, ListenerError))
+        exc_info = (type(cause), cause, cause.__traceback__) if with_traceback and cause is not None else None
+        if isinstance(error, PageError):
+            where = " ({}:{})".format(error.source, error.line) if error.source else ""
+            page_log.error("%s%s", error, where)
+        else:
+            level = logging.WARNING if isinstance(error, InvokeError) else logging.ERROR
+            log.log(level, "IPC error: %s", error, exc_info=exc_info)  # type: ignore[arg-type]
         for handler in list(self._error_handlers):
             try:
                 handler(error)
@@ -368,7 +400,7 @@ class Dispatcher:
         elif isinstance(message, protocol.Hello):
             pass  # connected by receive(), which knows the batch's secret
         elif isinstance(message, protocol.Fault):
-            self.report(PageError(message.message, message.name, message.stack))
+            self.report(PageError(message.message, message.name, message.stack, message.source, message.line))
         else:  # a ProtocolError from decode_batch; an undecodable call still settles
             self.report(message)
             if message.call_id is not None:
@@ -469,6 +501,18 @@ class Dispatcher:
         failure = ListenerError("listener for {!r} raised {}: {}".format(name, type(error).__name__, error), name)
         failure.__cause__ = error
         self.report(failure)
+
+
+@atexit.register
+def _warn_of_unsent_messages() -> None:
+    """An app that never ran ``mainloop()`` (or quit before its page connected) loses
+    what it queued for the page: say so at exit instead of in silence."""
+    for dispatcher in list(_live):
+        unsent = len(dispatcher._outbox) + len(dispatcher._chunks)
+        if unsent and not dispatcher._closed:
+            log.warning("%d message%s for the page %s never sent: did the app run mainloop()? "
+                        "(the page connects once Tk's loop runs)", unsent, "" if unsent == 1 else "s",
+                        "was" if unsent == 1 else "were")
 
 
 class _ForThisLoad:

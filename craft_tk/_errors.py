@@ -129,12 +129,16 @@ class ListenerError(IpcError):
 
 
 class PageError(IpcError):
-    """The page reported an error of its own, such as a listener that threw."""
+    """The page reported an error of its own: an uncaught error or rejected promise, a
+    listener that threw. ``source`` and ``line`` say where, when the engine tells."""
 
-    def __init__(self, message: str, name: Optional[str] = None, stack: Optional[str] = None) -> None:
+    def __init__(self, message: str, name: Optional[str] = None, stack: Optional[str] = None,
+                 source: Optional[str] = None, line: Optional[int] = None) -> None:
         super().__init__(message)
         self.name = name
         self.stack = stack
+        self.source = source
+        self.line = line
 
 
 class SerializationError(IpcError, TypeError):

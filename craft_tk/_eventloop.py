@@ -18,7 +18,6 @@ panel (``asyncio.get_event_loop()``, with the tasks already on it) is the one Tk
 """
 
 import asyncio
-import concurrent.futures
 import contextlib
 import math
 import threading
@@ -26,9 +25,9 @@ import time
 import tkinter as tk
 import warnings
 from asyncio import events
-from typing import Any, Callable, Dict, Iterator, Optional, Set
+from typing import Any, Callable, Dict, Iterator, Optional
 
-from ._errors import PanelClosed
+from ._driver import HandOver
 
 __all__ = ["TkAsyncio"]
 
@@ -52,8 +51,8 @@ class _TkSelectorEventLoop(asyncio.SelectorEventLoop):  # type: ignore[name-defi
         return handle
 
 
-class TkAsyncio:
-    """Steps one asyncio loop from one Tk interpreter's event loop."""
+class TkAsyncio(HandOver):
+    """Steps one asyncio loop from one Tk interpreter's event loop (a ``Driver``)."""
 
     def __init__(self, root: tk.Misc) -> None:
         self.root = root
@@ -69,7 +68,6 @@ class TkAsyncio:
         self._closed = False
         self._stepping = False
         self._held = 0  # running() blocks in progress: no step may start inside one
-        self._handed_over: Set["concurrent.futures.Future[Any]"] = set()  # submit()s not yet done
         asyncio.set_event_loop(self.loop)
         events._set_running_loop(self.loop)  # Tk callbacks see it running (see module doc)
         self._watch_fds()
@@ -94,37 +92,6 @@ class TkAsyncio:
     def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run ``callback(*args)`` in the next asyncio step; Tk thread only."""
         self.loop.call_soon(callback, *args)
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> "concurrent.futures.Future[Any]":
-        """Run ``fn(*args)`` on the Tk thread, from any thread; a ``concurrent.futures``
-        future of its result (of the outcome, when ``fn`` returns an asyncio future).
-
-        Cancelling the returned future cancels that asyncio future. If the loop closes
-        first, the future fails with ``PanelClosed``.
-        """
-        outcome: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
-        if self._closed:
-            outcome.set_exception(PanelClosed("the Tk loop is closed: {} was not run".format(_name_of(fn))))
-            return outcome
-        self._handed_over.add(outcome)
-        outcome.add_done_callback(self._handed_over.discard)
-
-        def run() -> None:
-            if outcome.done():
-                return  # cancelled by its caller meanwhile
-            try:
-                result = fn(*args)
-            except BaseException as error:
-                if not outcome.done():
-                    outcome.set_exception(error)
-                return
-            if isinstance(result, asyncio.Future):
-                _chain(result, outcome, self)
-            elif not outcome.done():
-                outcome.set_result(result)
-
-        self.loop.call_soon_threadsafe(run)
-        return outcome
 
     def on_tk_thread(self) -> bool:
         """Whether the caller runs on the Tk thread (the one this loop belongs to)."""
@@ -219,9 +186,7 @@ class TkAsyncio:
         if self._closed:
             return
         self._closed = True
-        for outcome in list(self._handed_over):
-            if not outcome.done():
-                outcome.set_exception(PanelClosed("the Tk loop closed before this was done"))
+        self._fail_handed_over()
         try:
             for fd in self._fds:
                 self.root.tk.deletefilehandler(fd)
@@ -257,27 +222,3 @@ def _adopt_or_make_loop() -> _TkSelectorEventLoop:
         return current  # type: ignore[return-value]
     return _TkSelectorEventLoop()
 
-
-def _name_of(fn: Callable[..., Any]) -> str:
-    return getattr(fn, "__qualname__", None) or repr(fn)
-
-
-def _chain(source: "asyncio.Future[Any]", target: "concurrent.futures.Future[Any]", driver: TkAsyncio) -> None:
-    """Settle ``target`` (another thread's) as ``source`` (the loop's) settles; a
-    cancelled ``target`` cancels ``source`` on the Tk thread."""
-    def copy(done: "asyncio.Future[Any]") -> None:
-        if target.done():
-            return
-        if done.cancelled():
-            target.cancel()
-        elif done.exception() is not None:
-            target.set_exception(done.exception())  # type: ignore[arg-type]
-        else:
-            target.set_result(done.result())
-
-    def cancel_source(done: "concurrent.futures.Future[Any]") -> None:
-        if done.cancelled():
-            driver.call_soon_threadsafe(source.cancel)
-
-    source.add_done_callback(copy)
-    target.add_done_callback(cancel_source)

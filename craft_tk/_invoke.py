@@ -11,6 +11,7 @@ Guarantees:
 
 import asyncio
 import contextvars
+import difflib
 import inspect
 import threading
 import traceback
@@ -299,8 +300,15 @@ class Invocations:
                     return "error", self._refuse(NotAllowed(str(answer["error"]), name))
                 return "value", answer
         if name not in self._handlers:
-            return "error", self._refuse(HandlerNotFound("No handler registered for {!r}".format(name), name))
+            return "error", self._refuse(HandlerNotFound("No handler registered for {!r}{}".format(
+                name, self._suggestion(name)), name))
         return None
+
+    def _suggestion(self, name: str) -> str:
+        """" (did you mean 'x'?)" for a near miss among the names the page may call."""
+        names = [known for known in self._handlers if self.allow is None or known in self.allow]
+        close = difflib.get_close_matches(name, names, n=1) if isinstance(name, str) else []
+        return " (did you mean {!r}?)".format(close[0]) if close else ""
 
     def _refuse(self, error: IpcError) -> Dict[str, Any]:
         self._report(error)

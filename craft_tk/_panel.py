@@ -148,7 +148,7 @@ class IpcMethods:
         return self._dispatcher.invoke(name, *args, timeout=timeout)
 
 
-class WebPanel(tk.Frame, IpcMethods):
+class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
     """A ``tk.Frame`` that shows a page and talks to it through ``window.craft``.
 
     Pack or grid it like any widget. ``backend`` is ``"auto"``, ``"cef"``, ``"tkhtml"``
@@ -187,6 +187,17 @@ class WebPanel(tk.Frame, IpcMethods):
         max_message_size: int = protocol.MAX_MESSAGE_SIZE,
         **frame_options: Any
     ) -> None:
+        """Show ``html`` (or the page at ``url``, a URL or a local path) in a new frame.
+
+        ``master``: the parent widget. ``backend``: "auto", "cef", "tkhtml" or
+        "loopback". ``debug``: native tracebacks reach the page and the log.
+        ``base_url``: what relative links of ``html`` resolve against.
+        ``invoke_timeout``: seconds, for invokes both ways. ``allow``: the only handler
+        names the page may invoke. ``state``: the shared state the page sees (default:
+        the app's). ``events``/``handlers``: a typed contract. ``allowed_origins``,
+        ``csp``, ``max_message_size``: see the README's Security section. Other keyword
+        arguments go to ``tk.Frame`` (``width``, ``height``...).
+        """
         if html is not None and url is not None:
             raise ValueError("give html= or url=, not both")
         transport_class = load_backend(backend)

@@ -10,7 +10,8 @@ kind         direction  fields
 ``hello``    page ->    ``page``: an id made fresh by each page load
 ``welcome``  -> page    ``invokeTimeout``: default ms for page invokes, or null
 ``event``    both       ``name``: str, ``data``: any JSON value
-``fault``    page ->    ``message``, ``name``, ``stack``: a page-side listener threw
+``fault``    page ->    ``message``, ``name``, ``stack``, and ``source``/``line`` where
+                        known: a page-side listener threw, or an uncaught error
 ``invoke``   both       ``id``: int, ``name``: str, ``args``: list
 ``result``   both       ``id``: the invoke's id, ``value``: any JSON value
 ``error``    both       ``id``, ``error``: {``name``, ``message``, ``code``, ``stack``}
@@ -125,6 +126,8 @@ class Fault(NamedTuple):
     message: str
     name: Optional[str]
     stack: Optional[str]
+    source: Optional[str] = None
+    line: Optional[int] = None
 
 
 class Invoke(NamedTuple):
@@ -262,10 +265,13 @@ def _parse(message: Any) -> Message:
     if kind == Kind.HELLO:
         return Hello(_text(message, "page"))  # type: ignore[arg-type]
     if kind == Kind.FAULT:
+        line = message.get("line")
         return Fault(
             _text(message, "message"),  # type: ignore[arg-type]
             _text(message, "name", required=False),
             _text(message, "stack", required=False),
+            _text(message, "source", required=False),
+            line if isinstance(line, int) and not isinstance(line, bool) else None,
         )
     raise ProtocolError("unknown message kind {!r}".format(kind))
 

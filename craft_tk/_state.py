@@ -227,7 +227,7 @@ class SharedState:
                driver: Any = None) -> Callable[[], None]:
         """Send this state's patches through ``enqueue`` (a panel's outbox), watcher
         failures to ``report`` (its ``on_ipc_error``), and writes from other threads to
-        ``driver`` (its ``TkAsyncio``); returns detach."""
+        ``driver`` (its ``Driver``); returns detach."""
         object.__setattr__(self, "_patch", None)  # later writes open a patch this outbox gets too
         attached = [(self._outboxes, enqueue), (self._reporters, report), (self._drivers, driver)]
         for where, item in attached:

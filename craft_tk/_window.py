@@ -8,7 +8,7 @@ from ._panel import BackendName, IpcMethods, WebPanel
 __all__ = ["CraftWindow", "create_typed_window", "create_window"]
 
 
-class CraftWindow(tk.Toplevel, IpcMethods):
+class CraftWindow(IpcMethods, tk.Toplevel):  # the IPC methods first, also in help()
     """A Tk toplevel whose only child is a ``WebPanel`` (``window.panel``).
 
     The IPC methods act on that panel. When no Tk root exists yet, the window makes a

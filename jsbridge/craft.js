@@ -188,6 +188,21 @@
     queue({ kind: KIND.FAULT, message: where + ': ' + info.message, name: info.name, stack: info.stack });
   }
 
+  // Errors nothing in the page caught, and promises rejected with no handler, reach
+  // native (on_ipc_error) with where they happened. The engine logs them itself.
+  if (typeof root.addEventListener === 'function') {
+    root.addEventListener('error', function (event) {
+      var info = describe(event.error !== undefined && event.error !== null ? event.error : event.message);
+      queue({ kind: KIND.FAULT, message: 'uncaught ' + (info.name || 'error') + ': ' + info.message,
+              name: info.name, stack: info.stack, source: event.filename || null, line: event.lineno || null });
+    });
+    root.addEventListener('unhandledrejection', function (event) {
+      var info = describe(event.reason);
+      queue({ kind: KIND.FAULT, message: 'unhandled rejection: ' + info.message, name: info.name,
+              stack: info.stack, source: null, line: null });
+    });
+  }
+
   function fire(name, data) {
     var list = listeners[name];
     if (!list) {

@@ -1,7 +1,9 @@
-"""Run the suite on one engine: ``python -m tests --engine cef|tkhtml [-k PATTERN]``.
+"""Run the suite: ``python -m tests --engine cef|tkhtml [-k PATTERN]`` (the end-to-end
+tier, on a real engine) or ``python -m tests --unit`` (the headless tier: the core on a
+plain asyncio loop, no display, no engine; ``tests/unit``).
 
-Prints ``ENGINE: N passed, N failed, N skipped`` and writes the counts to
-``.test-results/ENGINE.json`` for ``python -m tests.summary``. Exits non-zero on failure.
+Prints ``LABEL: N passed, N failed, N skipped`` and writes the counts to
+``.test-results/LABEL.json`` for ``python -m tests.summary``. Exits non-zero on failure.
 """
 
 import argparse
@@ -27,18 +29,26 @@ def _engine_label(engine: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests")
-    parser.add_argument("--engine", required=True, choices=["cef", "tkhtml"])
+    tier = parser.add_mutually_exclusive_group(required=True)
+    tier.add_argument("--engine", choices=["cef", "tkhtml"])
+    tier.add_argument("--unit", action="store_true", help="the headless tier only")
     parser.add_argument("-k", dest="patterns", action="append", help="only tests matching this substring")
     parser.add_argument("-q", dest="quiet", action="store_true")
     args = parser.parse_args()
-    os.environ["CRAFT_TEST_ENGINE"] = args.engine
-    label = _engine_label(args.engine)
+    if args.unit:
+        label = "unit-{}.{}".format(*sys.version_info[:2])
+    else:
+        os.environ["CRAFT_TEST_ENGINE"] = args.engine
+        label = _engine_label(args.engine)
     # A hung engine must not hang CI: dump every thread's stack and exit after 20 minutes.
     faulthandler.dump_traceback_later(1200, exit=True)
     loader = unittest.TestLoader()
     if args.patterns:
         loader.testNamePatterns = ["*{}*".format(p) for p in args.patterns]
-    suite = loader.discover(HERE, top_level_dir=TOP)
+    unit_dir = os.path.join(HERE, "unit")
+    suite = loader.discover(unit_dir if args.unit else HERE, top_level_dir=TOP)
+    if not args.unit:
+        suite = _without(suite, "tests.unit.")
     result = unittest.TextTestRunner(verbosity=1 if args.quiet else 2).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
@@ -50,6 +60,17 @@ def main() -> int:
     print("{}: {} passed, {} failed, {} skipped".format(label, passed, failed, skipped))
     sys.stdout.flush()
     return 1 if failed else 0
+
+
+def _without(suite: unittest.TestSuite, prefix: str) -> unittest.TestSuite:
+    """``suite`` less the tests whose module name starts with ``prefix``."""
+    kept = unittest.TestSuite()
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            kept.addTest(_without(test, prefix))
+        elif not type(test).__module__.startswith(prefix):
+            kept.addTest(test)
+    return kept
 
 
 if __name__ == "__main__":

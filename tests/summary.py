@@ -1,7 +1,8 @@
 """Add up the per-engine results: ``python -m tests.summary .test-results``.
 
-The last line printed is ``N passed, N failed, N skipped`` over every engine. An engine
-whose results are missing (it crashed or never ran) counts as one failure.
+The last line printed is ``N passed, N failed, N skipped`` over every engine and the
+headless tier (``unit-3.7``, ``unit-3.11``...). An engine whose results are missing (it
+crashed or never ran) counts as one failure.
 """
 
 import json
@@ -13,7 +14,9 @@ ENGINES = ("cef", "cef-host", "tkhtml")
 
 def main(folder: str) -> int:
     totals = {"passed": 0, "failed": 0, "skipped": 0}
-    for engine in ENGINES:
+    units = sorted(name[:-5] for name in os.listdir(folder) if name.startswith("unit-") and name.endswith(".json")) \
+        if os.path.isdir(folder) else []
+    for engine in tuple(units) + ENGINES:
         path = os.path.join(folder, engine + ".json")
         try:
             with open(path) as handle:

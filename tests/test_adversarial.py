@@ -160,6 +160,23 @@ class TheSecretStaysSecret(AdversarialTestCase):
         self.wait_for(lambda: "delivered" in genuine, "native's event to reach the genuine bridge")
 
 
+class NoScriptTakesOverDelivery(AdversarialTestCase):
+    def test_a_host_call_with_a_receiver_but_no_hello_cannot_redirect_native_events(self) -> None:
+        panel = self.open()
+        if not panel.backend.startswith("cef"):
+            self.skipTest("only CEF hands a receive function over with hello (Tkhtml delivers into the world)")
+        got = self.collect(panel, "got")
+        self.run_in_page(panel, """
+          window.stolen = [];
+          craft.on('to-page', function (data) { craft.send('got', data); });
+          __craftHostPost('["forged"\\n,{"kind":"hello","page":"x"}]', function (w) { window.stolen.push(w); });
+          __craftHostPost('junk', function (w) { window.stolen.push(w); });""")
+        self.wait_for(lambda: self.errors_of(Refused), "the forged hello's refusal")
+        panel.emit("to-page", "for the bridge")
+        self.wait_for(lambda: got, "native's event at the genuine bridge")
+        self.assertEqual(self.answer_of(panel.evaluate("window.stolen.length"), "the page's count"), 0)
+
+
 class OnePanelCannotActAsAnother(AdversarialTestCase):
     HOOKER = """<html><body><p>A</p><script>
       var seen = [];

@@ -24,8 +24,10 @@ class Page(NamedTuple):
 class PageHost(Protocol):
     """The core's side of a transport (the dispatcher implements it)."""
 
-    def receive(self, wire: str) -> None:
-        """A wire string arrived from the page. Called on the Tk thread."""
+    def receive(self, wire: str) -> bool:
+        """A wire string arrived from the page. Called on the Tk thread. True when it was
+        a ``hello`` the panel accepted: only then may a transport take the receive
+        function that came with it."""
 
     def page_loading(self, failure: Optional[str] = None) -> None:
         """The page is going away (load, reload, navigation): hold messages until hello.
@@ -40,6 +42,13 @@ class PageHost(Protocol):
 
     def allowed_origins(self) -> List[str]:
         """The same policy as data, for a transport that decides in another process."""
+
+    def page_log(self, level: str, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
+        """The page wrote to its console (``level``: debug, info, warning or error)."""
+
+    def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
+        """A page script failed with nothing in the page to catch it (for an engine
+        whose transport sees that itself; elsewhere craft.js reports it)."""
 
 
 class Transport(Protocol):

@@ -5,28 +5,31 @@ receive function with ``hello``; native delivers by calling it (a string argumen
 nothing to compile), or, before that, through ``ExecuteFunction('__craftReceive', wire)``.
 
 The bridge runs before the page's first script: HTML strings and local files are written
-to a temporary file with it inlined at the top; web pages (GET) are fetched and shown at
-their own URL (``LoadString``) with it inlined too; link navigations to either are re-done
-the same way, and a reload writes the page anew. Anything else gets the bridge at load
-start. CEF drops bindings on cross-process navigations, so they are re-sent at each
+to a temporary file with it inlined at the top; web pages (GET) are fetched (each
+redirect hop put to the origin policy before it is requested) and shown at their own URL
+(``LoadString``) with it inlined too; link navigations to either are re-done the same way,
+and a reload writes the page anew. A link to a fragment of the page shown scrolls it.
+Anything else gets the bridge at load start. CEF drops bindings on cross-process navigations, so they are re-sent at each
 main-frame load and craft.js waits for them before saying hello.
 """
 
 import atexit
+import json
 import os
 import tempfile
 import threading
 import urllib.parse
-import urllib.request
 import time
 import tkinter as tk
+from html import escape
 from typing import Any, Callable, Optional, Set
 
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from .._html import inject_bridge
 from ._base import Page, PageHost
-from ._xwindows import reclaim_focus_on_tk_clicks, when_mapped
+from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
+from ._xwindows import detach_windows, reclaim_focus_on_tk_clicks, when_mapped
 from ._glib_pump import GlibPump, iterate_default_context
 
 try:
@@ -47,6 +50,11 @@ _SETTINGS = {
 }
 _SWITCHES: dict = {}
 RESIZE_SETTLE_MS = 150
+_RENDERER_ENDED = {
+    cef.TS_PROCESS_WAS_KILLED: "was killed",
+    cef.TS_PROCESS_CRASHED: "crashed",
+    cef.TS_ABNORMAL_TERMINATION: "exited abnormally",
+}
 
 
 class _Runtime:
@@ -121,6 +129,9 @@ class _Handlers:
     def OnBeforeClose(self, browser: Any, **_: Any) -> None:
         _Runtime.browsers.discard(browser)
 
+    def OnRendererProcessTerminated(self, browser: Any, status: int, **_: Any) -> None:
+        self._transport._renderer_gone(status)
+
 
 class CefTransport:
     """Shows pages in a CEF browser that is an X11 child of the panel's frame."""
@@ -135,6 +146,7 @@ class CefTransport:
         self._temp_file: Optional[str] = None
         self._own_load_pending = False
         self._expected_url = ""
+        self._document_url = ""  # the URL the page shown stands for (an HTML string's base)
         self._fetching: Optional[str] = None
         self._browser: Any = None
         self._bindings = cef.JavascriptBindings(bindToFrames=False, bindToPopups=False)
@@ -143,6 +155,7 @@ class CefTransport:
         self._settle_job: Optional[str] = None
         _Runtime.ensure(frame)
         frame.bind("<Configure>", self._on_configure, add="+")
+        frame.bind("<Destroy>", self._on_destroy, add="+")
         reclaim_focus_on_tk_clicks(frame)
         when_mapped(frame, self._create_browser)  # CEF needs a mapped X window as parent
 
@@ -189,96 +202,129 @@ class CefTransport:
             self._browser.GetMainFrame().ExecuteJavascript(script)
 
     def close(self) -> None:
-        self._frame = None  # type: ignore[assignment]
+        frame, self._frame = self._frame, None  # type: ignore[assignment]
         if self._browser is not None:
-            self._browser.SetClientHandler(_Closing())
-            self._browser.CloseBrowser(True)
-            self._browser = None
+            browser, self._browser = self._browser, None
+            if frame is not None:  # its window must outlive the frame until CEF has closed it
+                detach_windows(frame, [browser.GetWindowHandle()])
+            browser.SetClientHandler(_Closing())
+            browser.CloseBrowser(True)
         self._remove_temp_file()
 
     # -- internals ------------------------------------------------------------------------
 
-    def _on_post(self, wire: Any, receiver: Any = None) -> None:
+    def _on_post(self, *args: Any) -> None:
+        """The host function: ``(wire)``, or ``(wire, receive)`` with hello. Page scripts
+        may call it with anything: what else comes is handed to the core as is (a
+        non-string wire), which reports it; nothing raises into cefpython's traceback."""
+        receiver = args[1] if len(args) == 2 and isinstance(args[1], cef.JavascriptCallback) else None
+        wire: Any = args[0] if len(args) == 1 or receiver is not None else args
         if receiver is not None:  # a hello: the callback tells which frame is calling
             frame = receiver.GetFrame()
             if frame is None or not self._host.allows(frame.GetUrl(), frame.IsMain()):
                 return
-            self._receiver = receiver
-        self._host.receive(wire)
+        if self._host.receive(wire) and receiver is not None:
+            self._receiver = receiver  # only a hello the core accepted hands over its receiver
 
     def _popup(self, url: str) -> None:
         if url and self._frame is not None and self._host.allows(url):
-            self._frame.after_idle(self.load, Page(url=url))
+            self._load_anew(Page(url=url))
+
+    def _load_anew(self, page: Optional[Page]) -> None:
+        """Load ``page`` (None: the current page again), with a new bridge, once the CEF
+        callback asking for it has returned. (In the helper process, the app does it.)"""
+        if self._frame is None:
+            return
+        if page is None:
+            self._frame.after_idle(self.reload)
+        else:
+            self._frame.after_idle(self.load, page)
 
     def _show_file(self, url: str) -> None:
-        """Show a local file with the bridge inlined; relative links still resolve."""
-        path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+        """Show a local file with the bridge inlined, based at its own URL (relative links
+        resolve, and its fragments are its own), scrolled to the URL's fragment."""
+        target, _, fragment = url.partition("#")
+        path = urllib.parse.unquote(urllib.parse.urlsplit(target).path)
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
                 html = handle.read()
-        except OSError as error:
-            html = "<h1>Cannot open {}</h1><p>{}</p>".format(path, error)
-        self._show_html(html, "file://" + urllib.parse.quote(os.path.dirname(path)) + "/")
+        except OSError as error:  # the reason only: a page never sees a local path
+            html = "<h1>Cannot open the file</h1><p>{}</p>".format(escape(error.strerror or "unreadable"))
+        self._show_html(html, "file://" + urllib.parse.quote(path), fragment)
 
     def _fetch_and_show(self, url: str) -> None:
         """Fetch a web page on a worker thread, then show it at its own URL (so its origin
         and relative links are the server's) with the bridge inlined at the top. What is
         not HTML, or cannot be fetched, is loaded as is (the bridge then comes at load start)."""
         driver = TkAsyncio.of(self._frame)
+        allows = asked_on_tk_thread(self._frame, self._host.allows)  # each redirect hop, before its request
         self._fetching = url
 
         def fetch() -> None:
-            html = None
+            final, html, refused = url, None, False
             try:
-                with urllib.request.urlopen(url, timeout=30) as response:
+                with open_page(url, allows) as response:
+                    final = response.geturl()
                     if response.headers.get_content_type() == "text/html":
                         html = response.read().decode(response.headers.get_content_charset() or "utf-8", "replace")
-            except (OSError, ValueError):
-                html = None
-            driver.call_soon_threadsafe(self._show_fetched, url, html)
+            except RedirectRefused:
+                refused = True
+            except Exception:  # whatever fails, the load goes on (as is)
+                final, html = url, None
+            driver.call_soon_threadsafe(self._show_fetched, url, final, html, refused)
 
         threading.Thread(target=fetch, name="craft-fetch", daemon=True).start()
 
-    def _show_fetched(self, url: str, html: Optional[str]) -> None:
+    def _show_fetched(self, url: str, final: str, html: Optional[str], refused: bool) -> None:
         if self._browser is None or self._fetching != url:
             return  # closed, or another load came first
         self._fetching = None
+        if refused:  # already reported; the panel says so instead of showing the page
+            self._show_html(BLOCKED_PAGE, _cwd_url())
+            return
         self._own_load_pending = True
-        self._expected_url = url
+        self._expected_url = self._document_url = final
         if html is None:
-            self._browser.LoadUrl(url)
+            self._browser.LoadUrl(final)
         else:
-            self._browser.GetMainFrame().LoadString(inject_bridge(html, self._bridge()), url)
+            self._browser.GetMainFrame().LoadString(inject_bridge(html, self._bridge()), final)
 
-    def _show_html(self, html: str, base_url: str) -> None:
+    def _show_html(self, html: str, base_url: str, fragment: str = "") -> None:
         """Write the page, bridge first, to a temporary file and load that."""
         handle, path = tempfile.mkstemp(prefix="craft-", suffix=".html")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(inject_bridge(html, self._bridge(), base_url))
         self._remove_temp_file()
         self._temp_file = path
+        self._document_url = base_url
         self._own_load_pending = True
-        self._expected_url = "file://" + path
-        self._browser.LoadUrl("file://" + path)
+        self._expected_url = "file://" + path + ("#" + fragment if fragment else "")
+        self._browser.LoadUrl(self._expected_url)
 
     def _navigating(self, url: str, method: str) -> bool:
         """A main-frame navigation is starting; True cancels it, to block it or to re-do it
         with the bridge.
 
-        Origins outside the panel's policy are blocked. Local files and web pages (GET) are
-        re-done with the bridge inlined; so is a reload the page started
-        (``location.reload()``), so that its bridge carries the state of now.
+        A fragment of the page shown scrolls it, as in a browser: the ``<base>`` of an HTML
+        string or a local file would otherwise make it another document. Origins outside
+        the panel's policy are blocked (redirects too: CEF asks here for each hop). Local
+        files and web pages (GET) are re-done with the bridge inlined; so is a reload the
+        page started (``location.reload()``), so that its bridge carries the state of now.
         """
+        target, hash_sign, fragment = url.partition("#")
+        if hash_sign and self._document_url and same_url(target, self._document_url):
+            self._browser.GetMainFrame().ExecuteJavascript("location.hash = {};".format(json.dumps("#" + fragment)))
+            return True
         if not self._host.allows(url):
             return True
-        if self._own_load_pending and urllib.parse.unquote(url) == urllib.parse.unquote(self._expected_url):
+        if self._own_load_pending and same_url(url, self._expected_url):
             self._own_load_pending = False
             return False
-        if urllib.parse.unquote(url) == "file://" + (self._temp_file or ""):
-            self._frame.after_idle(self.reload)
+        if self._temp_file and same_url(target, "file://" + self._temp_file):  # also with the hash it scrolled to
+            self._load_anew(None)
             return True
         if url.startswith("file://") or (url.startswith(("http://", "https://")) and method == "GET"):
-            self._frame.after_idle(self.load, Page(url=url))
+            self._load_anew(Page(url=url))
             return True
         return False
 
@@ -289,6 +335,16 @@ class CefTransport:
         self._host.page_loading()
         self._browser.SetJavascriptBindings(self._bindings)
         frame.ExecuteJavascript(self._bridge())  # no-op where the page inlined it already
+
+    def _renderer_gone(self, status: int) -> None:
+        """The page's renderer process died: its page and bridge are gone with it."""
+        self._receiver = None
+        self._host.page_loading("the page's CEF renderer process {}; reload() shows the page again".format(
+            _RENDERER_ENDED.get(status, "ended")))
+
+    def _on_destroy(self, event: tk.Event) -> None:
+        if event.widget is self._frame:
+            self.close()
 
     def _on_configure(self, event: tk.Event) -> None:
         if self._browser is not None:
@@ -325,3 +381,4 @@ class _Closing:
 
 def _cwd_url() -> str:
     return "file://" + os.getcwd().rstrip("/") + "/"
+

@@ -8,30 +8,43 @@ closes, also when the app was killed.
 
 Frames from the app: ``open pid xid``, ``load pid bridge html url base_url origins``,
 ``reload pid bridge origins``, ``post pid wire``, ``execute pid script``, ``close pid``.
-Frames to the app: ``receive pid wire``, ``loading pid``, ``refused pid url main_frame``.
+Frames to the app: ``receive pid wire``, ``loading pid failure`` (failure: null, or why
+the page went, such as a crashed renderer), ``refused pid url main_frame``, ``navigate pid
+[html url base_url]`` (a load the page caused, for the app to make with a new bridge; with
+no page: a reload).
 """
 
 import ctypes
+import functools
 import os
 import signal
 import tkinter as tk
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
+import jsbridge
+
+from .._protocol import read_boot
 from .._security import OriginPolicy
-from ._base import Page
+from ._base import Page, PageHost
 from ._cef import CefTransport, _Runtime
 from ._pipe import FrameReader, FrameWriter
 
 __all__ = ["main"]
 
 
+@functools.lru_cache(maxsize=None)
+def _bridge_source() -> str:
+    return jsbridge.read("craft.js")
+
+
 class _PanelHost:
     """The PageHost of one panel: relays to the app, and answers ``allows`` with the app's
     policy (sent with each load); the app hears of each refusal and reports it."""
 
-    def __init__(self, pid: int, out: FrameWriter) -> None:
+    def __init__(self, pid: int, out: FrameWriter, bridge: Callable[[], str]) -> None:
         self._pid = pid
         self._out = out
+        self._bridge = bridge
         self.policy = OriginPolicy()
 
     def allows(self, url: str, main_frame: bool = True) -> bool:
@@ -43,11 +56,42 @@ class _PanelHost:
     def allowed_origins(self) -> List[str]:
         return self.policy.as_list()
 
-    def receive(self, wire: Any) -> None:
+    def receive(self, wire: Any) -> bool:
+        """Relay ``wire`` to the app. The app decides; here a hello counts as accepted
+        (its receive function kept) only with the secret of the bridge this panel runs."""
         self._out.send("receive", self._pid, wire if isinstance(wire, str) else str(wire))
+        bridge = self._bridge()
+        if not isinstance(wire, str) or '"kind":"hello"' not in wire[:80] or not bridge:
+            return False
+        secret = read_boot(bridge, _bridge_source()).get("secret", "")
+        return bool(secret) and wire.startswith('["{}"'.format(secret))
 
-    def page_loading(self, reason: Any = None) -> None:
-        self._out.send("loading", self._pid)
+    def page_log(self, level: str, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
+        self._out.send("log", self._pid, level, message, source, line)
+
+    def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
+        self._out.send("error", self._pid, message, source, line)
+
+    def page_loading(self, failure: Optional[str] = None) -> None:
+        self._out.send("loading", self._pid, failure)
+
+
+class _RelayedTransport(CefTransport):
+    """The CEF transport of one panel here: a load the page causes (a link, a popup,
+    ``location.reload()``) is made by the app, as each load needs a bridge of its own (its
+    own secret, today's state), which only the app can issue."""
+
+    def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str], out: FrameWriter,
+                 pid: int) -> None:
+        super().__init__(frame, host, bridge)
+        self._out = out
+        self._pid = pid
+
+    def _load_anew(self, page: Optional[Page]) -> None:
+        if page is None:
+            self._out.send("navigate", self._pid)
+        else:
+            self._out.send("navigate", self._pid, page.html, page.url, page.base_url)
 
 
 class Helper:
@@ -66,14 +110,16 @@ class Helper:
             holder = tk.Frame(top)
             holder.pack(fill="both", expand=True)
             self.tops[pid] = top
-            self.hosts[pid] = _PanelHost(pid, self.out)
-            self.panels[pid] = CefTransport(holder, self.hosts[pid], lambda: self.bridges.get(pid, ""))
+            self.hosts[pid] = _PanelHost(pid, self.out, lambda: self.bridges.get(pid, ""))
+            self.panels[pid] = _RelayedTransport(holder, self.hosts[pid], lambda: self.bridges.get(pid, ""),
+                                                 self.out, pid)
         elif op == "close":
             transport = self.panels.pop(pid, None)
             if transport is not None:
                 transport.close()
                 self.tops.pop(pid).destroy()
                 self.hosts.pop(pid, None)
+                self.bridges.pop(pid, None)
         elif pid in self.panels:
             transport = self.panels[pid]
             if op == "load":

@@ -14,13 +14,14 @@ The interpreter: ``CRAFT_CEF_PYTHON``, else the environment ``make`` builds
 import os
 import subprocess
 import sys
+import threading
 import tkinter as tk
 from typing import Any, Callable, Dict, List, Optional
 
 from .._errors import BackendUnavailable
 from ._base import Page, PageHost
 from ._cef_python import TOP, find_helper_python
-from ._xwindows import reclaim_focus_on_tk_clicks, when_mapped
+from ._xwindows import detach_children, reclaim_focus_on_tk_clicks, when_mapped
 from ._pipe import FrameReader, FrameWriter
 
 __all__ = ["CefHostTransport"]
@@ -48,6 +49,7 @@ class _Helper:
         self._reader = FrameReader(self.process.stdout.fileno(), self._dispatch)  # type: ignore[union-attr]
         self._writer = FrameWriter(self.process.stdin.fileno(), self._want_write)  # type: ignore[union-attr]
         root.tk.createfilehandler(self._reader.fd, tk.READABLE, self._readable)
+        root.bind("<Destroy>", lambda event: self._stop() if event.widget is root else None, add="+")
 
     @classmethod
     def get(cls, widget: tk.Misc) -> "_Helper":
@@ -85,13 +87,30 @@ class _Helper:
         if transport is not None:
             transport._from_helper(frame[0], frame[2:])
 
-    def _died(self) -> None:
+    def _stop(self) -> None:
+        """The Tk root is going, and its panels with it: end the helper (it exits when its
+        input closes) rather than leave it running until the app exits."""
+        if not self.alive:
+            return
+        self._unwatch()
+        self.panels.clear()
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+        threading.Thread(target=self.process.wait, name="craft-helper-reaper", daemon=True).start()
+
+    def _unwatch(self) -> None:
         self.alive = False
         for fd in (self._reader.fd, self._writer.fd):
             try:
                 self.root.tk.deletefilehandler(fd)
             except tk.TclError:
                 pass
+
+    def _died(self) -> None:
+        self._unwatch()
         code = self.process.poll()
         for transport in list(self.panels.values()):
             transport._helper_died(code)
@@ -118,9 +137,10 @@ class CefHostTransport:
     def _hold(self) -> None:
         """A container frame for the helper's window. Tk destroys a container whose
         embedded window dies, so it is a child of the panel, made anew after a crash."""
-        self._holder = tk.Frame(self._frame, container=True)
-        self._holder.pack(fill="both", expand=True)
-        when_mapped(self._holder, self._open)
+        holder = self._holder = tk.Frame(self._frame, container=True)
+        holder.pack(fill="both", expand=True)
+        holder.bind("<Destroy>", lambda event: self._release() if event.widget is holder else None, add="+")
+        when_mapped(holder, self._open)
 
     def _open(self) -> None:
         if self._closed or self._holder is None:
@@ -159,9 +179,19 @@ class CefHostTransport:
 
     def close(self) -> None:
         self._closed = True
-        if self._helper is not None:
-            self._helper.send("close", self._pid)
-            self._helper.panels.pop(self._pid, None)
+        self._release()
+        self._helper = None
+
+    def _release(self) -> None:
+        """Have the helper close this panel's browser. Its window must outlive our
+        container (X destroys children with their parent, and CEF never finishes closing
+        a browser whose window is gone): it is moved out before Tk destroys the container."""
+        helper = self._helper
+        if helper is not None and helper.alive:  # a dead one stays, for reload() to replace
+            if self._holder is not None:
+                detach_children(self._holder)
+            helper.send("close", self._pid)
+            helper.panels.pop(self._pid, None)
             self._helper = None
 
     # -- from the helper ---------------------------------------------------------------------
@@ -170,9 +200,18 @@ class CefHostTransport:
         if op == "receive":
             self._host.receive(args[0])
         elif op == "loading":
-            self._host.page_loading()
+            self._host.page_loading(args[0] if args else None)
         elif op == "refused":
             self._host.allows(args[0], args[1])  # refuses again here, where it is reported
+        elif op == "log":
+            self._host.page_log(*args)
+        elif op == "error":
+            self._host.page_error(*args)
+        elif op == "navigate":  # a load the page caused: made here, where its bridge is issued
+            if args:
+                self.load(Page(*args))
+            else:
+                self.reload()
 
     def _helper_died(self, code: Optional[int]) -> None:
         self._host.page_loading("the CEF helper process ended (exit code {}); reload() starts a new one".format(code))

@@ -8,21 +8,25 @@ promises and timers need. Python -> page is one string per batch, which keeps
 PythonMonkey's garbage collector away from its many-distinct-strings trap.
 """
 
+import asyncio
 import ctypes
 import logging
+import re
 import tkinter as tk
-from typing import Any, Callable, Dict, Optional
+import urllib.parse
+from typing import Any, Callable, Dict, Optional, Set
 
 import jsbridge
 
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from ._base import Page, PageHost
+from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
 
 try:
     import pythonmonkey as pm
     import tkinterweb
-    from tkinterweb import dom
+    from tkinterweb import dom, utilities
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise BackendUnavailable(
         "the 'tkhtml' backend needs tkinterweb and pythonmonkey (Python >= 3.8): "
@@ -68,11 +72,110 @@ def _load_malloc_trim() -> Any:
 _malloc_trim = _load_malloc_trim()
 
 
+def _class_binding_commands(html: Any) -> Set[str]:
+    """The Tcl commands of the class bindings tkinterweb makes for ``html`` (``bind_class``,
+    whose commands Tk keeps until the root is destroyed)."""
+    tags = [getattr(html, name, "") for name in _OWN_TAGS] + [str(html) + ".document", "Html"]
+    return set().union(*(_bound_commands(html, tag) for tag in tags if tag))
+
+
+def _release_view(view: Any, class_commands: Set[str]) -> None:
+    """Destroy ``view`` and what Tk would keep of it: the class bindings of its own tags and
+    their commands, each holding the widget's Python objects (24 commands a panel). Those
+    the shared ``Html`` class binding still calls stay, until a newer panel replaces them."""
+    html, tcl = view.html, view.tk
+    commands = class_commands | _class_binding_commands(html)  # with those bound since
+    for tag in (getattr(html, name, "") for name in _OWN_TAGS):
+        for sequence in tcl.splitlist(tcl.call("bind", tag)):
+            tcl.call("bind", tag, sequence, "")
+    if view.winfo_exists():
+        view.destroy()
+    _delete_commands(html, commands - _bound_commands(html, "Html"))
+
+
+def _bound_commands(widget: tk.Misc, tag: str) -> Set[str]:
+    """The Python callbacks the bindings of ``tag`` call (tkinter's scripts: ``[name %# ...]``)."""
+    tcl = widget.tk
+    if tag.startswith(".") and not tcl.call("winfo", "exists", tag):
+        return set()  # a window's bindings die with it
+    scripts = [tcl.call("bind", tag, sequence) for sequence in tcl.splitlist(tcl.call("bind", tag))]
+    return set(_BOUND_COMMAND.findall(" ".join(scripts)))
+
+
+def _delete_commands(widget: tk.Misc, names: Set[str]) -> None:
+    root = widget._root()  # type: ignore[attr-defined]
+    for name in names.intersection(widget.tk.splitlist(widget.tk.call("info", "commands"))):
+        widget.tk.deletecommand(name)
+        if name in (root._tclCommands or ()):  # tkinter's list of what to delete with the root
+            root._tclCommands.remove(name)
+
+
+_OWN_TAGS = ("node_tag", "tkinterweb_tag", "scrollable_node_tag")
+_BOUND_COMMAND = re.compile(r"\[(\S+) %#")
+
+
 def _world_factory() -> Any:
     global _make_world
     if _make_world is None:
-        _make_world = pm.eval(jsbridge.read("tkhtml-world.js"), {"filename": "tkhtml-world.js"})
+        # The worlds' timers are _PageTimers': the source sees them as parameters of the
+        # function around it, in place of PythonMonkey's globals.
+        around = "(function (setTimeout, setInterval, clearTimeout, clearInterval) { return (" + \
+            jsbridge.read("tkhtml-world.js") + "\n); })"
+        timers = _PageTimers()
+        _make_world = pm.eval(around, {"filename": "tkhtml-world.js"})(
+            timers.set_timeout, timers.set_interval, timers.clear, timers.clear)
     return _make_world
+
+
+class _PageTimers:
+    """``setTimeout``/``setInterval`` for page worlds, on the running asyncio loop (Tk's).
+
+    PythonMonkey's own timers keep every timer's function for the life of the process (in
+    a debug table), and with it the page's world, its document and its panel: a closed
+    page was never freed. These forget a timer once it has fired or is cleared.
+    """
+
+    def __init__(self) -> None:
+        self._handles: Dict[int, asyncio.TimerHandle] = {}
+        self._last_id = 0
+
+    def set_timeout(self, fn: Any, ms: Any = 0) -> int:
+        return self._start(fn, ms, False)
+
+    def set_interval(self, fn: Any, ms: Any = 0) -> int:
+        return self._start(fn, ms, True)
+
+    def clear(self, timer_id: Any) -> None:
+        try:
+            handle = self._handles.pop(int(timer_id), None)
+        except (TypeError, ValueError, OverflowError):
+            return  # not a timer id: nothing to clear, as in a browser
+        if handle is not None:
+            handle.cancel()
+
+    def _start(self, fn: Any, ms: Any, repeat: bool) -> int:
+        self._last_id += 1
+        timer_id = self._last_id
+        try:
+            delay = max(float(ms or 0), 0.0) / 1000
+        except (TypeError, ValueError):
+            delay = 0.0
+        if delay != delay:  # NaN, as a browser takes it
+            delay = 0.0
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            if repeat:
+                self._handles[timer_id] = loop.call_later(delay, fire)
+            else:
+                self._handles.pop(timer_id, None)
+            try:
+                fn()
+            except Exception as error:  # the page's error: reported like its scripts'
+                log.warning("page timer raised: %s", error)
+
+        self._handles[timer_id] = loop.call_later(delay, fire)
+        return timer_id
 
 
 class TkhtmlTransport:
@@ -87,6 +190,7 @@ class TkhtmlTransport:
         self._page = Page()
         self._world: Any = None
         self._world_root: Optional[str] = None
+        replaced = _bound_commands(frame, "Html")  # tkinterweb binds this class anew for each widget
         self._view = tkinterweb.HtmlFrame(
             frame,
             messages_enabled=False,
@@ -95,8 +199,14 @@ class TkhtmlTransport:
             on_element_script=self._on_element_script,
             on_link_click=self._on_link_click,
             on_form_submit=self._on_form_submit,
+            request_func=self._request,  # pages follow only the redirects the policy allows
+            on_navigate_fail=self._on_navigate_fail,
         )
+        self._downloads = self._view.html  # tkinterweb's download settings, read on its threads
+        self._allows = asked_on_tk_thread(frame, host.allows)
         self._view.pack(fill="both", expand=True)
+        self._class_commands = _class_binding_commands(self._view.html)  # deleted by close()
+        _delete_commands(frame, replaced - _bound_commands(frame, "Html"))  # called by nothing now
         # A page with no script of its own still gets its bridge, also after navigation.
         self._view.html.bind("<<DoneLoading>>", self._on_done_loading, add="+")
 
@@ -107,7 +217,7 @@ class TkhtmlTransport:
             if page.html is not None:
                 self._view.load_html(page.html, base_url=page.base_url)
             else:
-                self._view.load_url(page.url or "about:blank")
+                self._view.load_url(page.url or "about:blank", force=True)  # also a URL it thinks shown
             self._enter_page()
 
     def reload(self) -> None:
@@ -123,8 +233,14 @@ class TkhtmlTransport:
         self._run(script)
 
     def close(self) -> None:
+        if self._view is None:
+            return
         self._leave_page()
-        self._view = None
+        view, self._view = self._view, None
+        _release_view(view, self._class_commands)
+        # The page's world holds its document and this panel through Python callbacks, and
+        # only SpiderMonkey's collector lets go of them: run it now rather than some time.
+        pm.collect()
 
     # -- script execution -----------------------------------------------------------------
 
@@ -166,8 +282,62 @@ class TkhtmlTransport:
                 self._enter_page()
 
     def _on_link_click(self, url: str) -> None:
-        if self._view is not None and self._host.allows(url):
+        if self._view is None:
+            return
+        target, hash_sign, fragment = url.partition("#")
+        shown = (self._view.current_url, self._view.base_url)  # an HTML string has only its base
+        if hash_sign and (not target or any(same_url(target, page) for page in shown if page)):
+            self._scroll_to(fragment)  # a fragment of the page shown: it stays, as in a browser
+        elif self._host.allows(url):
             self._view.load_url(url)
+
+    def _scroll_to(self, fragment: str) -> None:
+        """Scroll to the element ``fragment`` names (its ``id``, else an ``<a name>``); to
+        the top for an empty one."""
+        name = urllib.parse.unquote(fragment)
+        if not name:
+            self._view.yview_moveto(0)
+            return
+        if "'" in name or "\\" in name:
+            return  # no element can be found by such a name in a Tkhtml selector
+        for selector in ("[id='{}']", "[name='{}']"):
+            try:
+                node = self._view.html.search(selector.format(name), index=0)
+            except tk.TclError:  # a name Tkhtml's selectors cannot take: nothing to scroll to
+                return
+            if node:
+                self._view.yview(node)
+                return
+
+    def _request(self, url: str, *args: Any) -> Any:
+        """tkinterweb's downloads, on its threads. A page (tkinterweb gives the data and
+        method of a page load or form) follows only the redirects the panel's policy allows;
+        anything else downloads as tkinterweb's own code would."""
+        settings = self._downloads
+        if len(args) < 2 or not url.startswith(("http://", "https://")):
+            cached = settings.caches_enabled and not url.startswith("file://")
+            return (utilities.cache_download if cached else utilities.download)(
+                url, *args, insecure=settings.insecure_https, cafile=settings.ssl_cafile,
+                headers=tuple(settings.headers.items()), timeout=settings.request_timeout)
+        data, method, decode = (tuple(args) + (None,))[:3]
+        # No Accept-Encoding: tkinterweb would decompress, urllib does not.
+        headers = {k: v for k, v in settings.headers.items() if k.lower() != "accept-encoding"}
+        with open_page(url, self._allows, data if method == "POST" and data else None, headers,
+                       settings.request_timeout) as response:
+            body, filetype = response.read(), response.headers.get_content_type()
+            final, code, charset = response.geturl(), response.getcode(), response.headers.get_content_charset()
+        if not filetype.startswith("image/") or "svg" in filetype:
+            body = body.decode(decode or charset or "utf-8", errors="ignore")
+        return final, body, filetype, code
+
+    def _on_navigate_fail(self, url: str, error: Any, code: Any) -> None:
+        if self._view is None:
+            return
+        if isinstance(error, RedirectRefused):  # reported when refused: say so instead of the page
+            with self._driver.running():
+                self._view.load_html(BLOCKED_PAGE)
+        else:
+            self._view.show_error_page(url, error, code)
 
     def _on_form_submit(self, url: str, data: Any, method: str) -> None:
         if self._view is not None and self._host.allows(url):

@@ -5,12 +5,16 @@
   Tk widget moves Tk's focus to that widget, but not the X focus, which stays with the
   browser. ``reclaim_focus_on_tk_clicks`` makes a click on any Tk widget take the X
   focus back for the window whose widget now has Tk's focus.
+- Closing: X destroys a window's children with it, and a CEF browser whose window is
+  destroyed under it never finishes closing (its renderer process lives on).
+  ``detach_windows`` moves such windows out of a Tk window about to be destroyed.
 """
 
+import ctypes
 import tkinter as tk
-from typing import Any, Callable
+from typing import Any, Callable, Dict, Iterable, List
 
-__all__ = ["reclaim_focus_on_tk_clicks", "when_mapped"]
+__all__ = ["detach_children", "detach_windows", "reclaim_focus_on_tk_clicks", "when_mapped"]
 
 
 def when_mapped(widget: tk.Misc, fn: Callable[[], None]) -> None:
@@ -42,3 +46,79 @@ def reclaim_focus_on_tk_clicks(widget: tk.Misc) -> None:
             pass  # a widget being destroyed, or a Tk-internal path
 
     root.bind_all("<ButtonPress>", clicked, add="+")
+
+
+def detach_windows(widget: tk.Misc, windows: Iterable[int]) -> None:
+    """Unmap X ``windows`` (inside ``widget``'s window, not Tk's own) and make them
+    children of the root window, so that destroying ``widget`` leaves them to their owner.
+
+    Done on a connection of our own, synchronously, so that it happens before Tk destroys
+    the widget; errors (a window already gone) are ignored.
+    """
+    xlib, display = _xlib(), _display(widget)
+    if display is None:
+        return
+    previous = xlib.XSetErrorHandler(_IGNORE_X_ERRORS)
+    try:
+        root = xlib.XDefaultRootWindow(display)
+        for window in windows:
+            xlib.XUnmapWindow(display, window)
+            xlib.XReparentWindow(display, window, root, 0, 0)
+        xlib.XSync(display, 0)  # every error of ours arrives while ours is the handler
+    finally:
+        xlib.XSetErrorHandler(previous)
+
+
+def detach_children(widget: tk.Misc) -> None:
+    """``detach_windows`` for every X child of ``widget`` (such as what another process
+    embedded in a Tk container frame)."""
+    xlib, display = _xlib(), _display(widget)
+    if display is None:
+        return
+    root, parent = ctypes.c_ulong(), ctypes.c_ulong()
+    children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
+    windows: List[int] = []
+    previous = xlib.XSetErrorHandler(_IGNORE_X_ERRORS)
+    try:
+        if xlib.XQueryTree(display, widget.winfo_id(), ctypes.byref(root), ctypes.byref(parent),
+                           ctypes.byref(children), ctypes.byref(count)):
+            windows = [children[i] for i in range(count.value)]
+            if children:
+                xlib.XFree(children)
+    finally:
+        xlib.XSetErrorHandler(previous)
+    detach_windows(widget, windows)
+
+
+_ignore_x_errors = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(lambda display, error: 0)
+_IGNORE_X_ERRORS = ctypes.cast(_ignore_x_errors, ctypes.c_void_p)
+_loaded: List[Any] = []
+_displays: Dict[str, Any] = {}
+
+
+def _xlib() -> Any:
+    if not _loaded:
+        xlib = ctypes.CDLL("libX11.so.6")
+        xlib.XOpenDisplay.restype = ctypes.c_void_p
+        xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        xlib.XDefaultRootWindow.restype = ctypes.c_ulong
+        xlib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        xlib.XUnmapWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        xlib.XReparentWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int, ctypes.c_int]
+        window_p = ctypes.POINTER(ctypes.c_ulong)
+        xlib.XQueryTree.argtypes = [ctypes.c_void_p, ctypes.c_ulong, window_p, window_p, ctypes.POINTER(window_p),
+                                    ctypes.POINTER(ctypes.c_uint)]
+        xlib.XFree.argtypes = [ctypes.c_void_p]
+        xlib.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        xlib.XSetErrorHandler.restype = ctypes.c_void_p
+        xlib.XSetErrorHandler.argtypes = [ctypes.c_void_p]
+        _loaded.append(xlib)
+    return _loaded[0]
+
+
+def _display(widget: tk.Misc) -> Any:
+    """One X connection per display for the process, opened when first needed."""
+    name = widget.winfo_screen()
+    if name not in _displays:
+        _displays[name] = _xlib().XOpenDisplay(name.encode()) or None
+    return _displays[name]

@@ -1,0 +1,144 @@
+"""What the IPC core needs of the loop that drives it.
+
+``Driver`` is that interface: an asyncio loop owned by one thread (Tk's, in an app),
+a way in from other threads, and ``submit`` to hand work over. ``TkAsyncio`` is the
+driver of every panel; ``LoopDriver`` drives the core from a plain asyncio loop, with no
+Tk and no display (the headless test tier uses it).
+"""
+
+import asyncio
+import concurrent.futures
+import threading
+from typing import Any, Callable, Optional, Set
+
+from typing_extensions import Protocol
+
+from ._errors import PanelClosed
+
+__all__ = ["Driver", "HandOver", "LoopDriver"]
+
+
+class Driver(Protocol):
+    """The loop the core runs on, and the thread that owns it."""
+
+    loop: asyncio.AbstractEventLoop
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Run ``callback(*args)`` soon, on the owning thread; from that thread only."""
+
+    def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
+        """The same, from any thread."""
+
+    def on_tk_thread(self) -> bool:
+        """Whether the caller runs on the owning thread."""
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> "concurrent.futures.Future[Any]":
+        """Run ``fn(*args)`` on the owning thread, from any thread; a future of it."""
+
+
+class HandOver:
+    """``submit`` for a driver: work from other threads, run on the owning thread.
+
+    The returned ``concurrent.futures`` future carries ``fn``'s result, or the outcome of
+    the asyncio future ``fn`` returns; cancelling it cancels that asyncio future. Work
+    not done when the driver closes fails with ``PanelClosed``.
+    """
+
+    loop: asyncio.AbstractEventLoop
+    _closed: bool = False
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> "concurrent.futures.Future[Any]":
+        outcome: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
+        if self._closed:
+            outcome.set_exception(PanelClosed("the loop is closed: {} was not run".format(_name_of(fn))))
+            return outcome
+        pending = self._handed_over()
+        pending.add(outcome)
+        outcome.add_done_callback(pending.discard)
+
+        def run() -> None:
+            if outcome.done():
+                return  # cancelled by its caller meanwhile
+            try:
+                result = fn(*args)
+            except BaseException as error:
+                if not outcome.done():
+                    outcome.set_exception(error)
+                return
+            if isinstance(result, asyncio.Future):
+                _chain(result, outcome, self.loop)
+            elif not outcome.done():
+                outcome.set_result(result)
+
+        self.loop.call_soon_threadsafe(run)
+        return outcome
+
+    def _handed_over(self) -> "Set[concurrent.futures.Future[Any]]":
+        pending: Optional[Set["concurrent.futures.Future[Any]"]] = self.__dict__.get("_pending_submits")
+        if pending is None:
+            pending = self.__dict__["_pending_submits"] = set()
+        return pending
+
+    def _fail_handed_over(self) -> None:
+        """The driver closes: what was handed over and not done fails."""
+        for outcome in list(self._handed_over()):
+            if not outcome.done():
+                outcome.set_exception(PanelClosed("the loop closed before this was done"))
+
+
+class LoopDriver(HandOver):
+    """A driver over a plain asyncio loop owned by the calling thread: the core without
+    Tk, for headless tests and tools. ``run_until_idle`` runs what is ready."""
+
+    def __init__(self, loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
+        self.loop = loop if loop is not None else asyncio.new_event_loop()
+        self._thread = threading.get_ident()
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
+        self.loop.call_soon(callback, *args)
+
+    def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
+        if not self._closed:
+            self.loop.call_soon_threadsafe(callback, *args)
+
+    def on_tk_thread(self) -> bool:
+        return threading.get_ident() == self._thread
+
+    def run_until_idle(self, rounds: int = 100) -> None:
+        """Run ready callbacks (and what they schedule at once) until none is left."""
+        for _ in range(rounds):
+            self.loop.call_soon(self.loop.stop)
+            self.loop.run_forever()
+            if not self.loop._ready:  # type: ignore[attr-defined]
+                return
+
+    def close(self) -> None:
+        self._closed = True
+        self._fail_handed_over()
+        self.loop.close()
+
+
+def _name_of(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", None) or repr(fn)
+
+
+def _chain(source: "asyncio.Future[Any]", target: "concurrent.futures.Future[Any]",
+           loop: asyncio.AbstractEventLoop) -> None:
+    """Settle ``target`` (another thread's) as ``source`` (the loop's) settles; a
+    cancelled ``target`` cancels ``source`` on the loop's thread."""
+    def copy(done: "asyncio.Future[Any]") -> None:
+        if target.done():
+            return
+        if done.cancelled():
+            target.cancel()
+        elif done.exception() is not None:
+            target.set_exception(done.exception())  # type: ignore[arg-type]
+        else:
+            target.set_result(done.result())
+
+    def cancel_source(done: "concurrent.futures.Future[Any]") -> None:
+        if done.cancelled() and not loop.is_closed():
+            loop.call_soon_threadsafe(source.cancel)
+
+    source.add_done_callback(copy)
+    target.add_done_callback(cancel_source)
