@@ -31,6 +31,7 @@ from ._errors import (
     PanelClosed,
     ProtocolError,
     Refused,
+    SerializationError,
     ValidationError,
 )
 from ._driver import Driver
@@ -208,7 +209,7 @@ class Dispatcher:
 
         ``throttle=ms`` sends at most one ``name`` event per interval, ``debounce=ms`` only
         after ``ms`` without a new one; either way the latest value always arrives.
-        Raises ``TypeError`` at once if ``data`` is not JSON-serialisable,
+        Raises ``SerializationError`` (a ``TypeError``) at once if ``data`` is not JSON,
         ``MessageTooLarge`` over ``max_message_size``, ``ContractError``/``ValidationError``
         on a typed panel for a name or payload outside its contract, and ``PanelClosed``
         after the panel is destroyed.
@@ -219,7 +220,10 @@ class Dispatcher:
             raise TypeError("event name must be a str, got {!r}".format(name))
         if throttle is not None and debounce is not None:
             raise ValueError("give throttle= or debounce=, not both")
-        encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
+        try:
+            encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
+        except TypeError as error:
+            raise SerializationError("event {!r}: {}".format(name, error)) from None
         if len(encoded) > self.max_message_size:
             protocol.check_size(encoded, self.max_message_size, "event {!r}".format(name))  # raises
         if self.contract is not None:  # checked as the page will see it (dataclasses as JSON)

@@ -18,7 +18,7 @@ The tree::
         ├── ListenerError           a native listener raised (the original is ``__cause__``)
         ├── PageError               the page reported a failure of its own (a listener threw)
         ├── SerializationError      a value that JSON cannot carry (also a ``TypeError``)
-        ├── StateError              a refused shared-state write (in ``_state``; a ``ValueError``)
+        ├── StateError              a refused shared-state write (also a ``ValueError``)
         └── InvokeError             an invoke that did not produce a value
             ├── HandlerError        a native handler raised, as sent to the page
             ├── RemoteError         the page's handler threw (``name``, ``stack``, ``code``)
@@ -54,6 +54,7 @@ __all__ = [
     "Refused",
     "RemoteError",
     "SerializationError",
+    "StateError",
     "ValidationError",
 ]
 
@@ -139,6 +140,10 @@ class PageError(IpcError):
         self.stack = stack
         self.source = source
         self.line = line
+
+
+class StateError(IpcError, ValueError):
+    """A state write that cannot be accepted (bad key, bad path, not JSON)."""
 
 
 class SerializationError(IpcError, TypeError):

@@ -33,7 +33,7 @@ from typing import (Any, Callable, Dict, Iterator, List, MutableMapping, Mutable
 
 import orjson
 
-from ._errors import IpcError
+from ._errors import IpcError, StateError
 
 __all__ = ["FORBIDDEN_KEYS", "SharedState", "StateDict", "StateError", "StateList", "app_state", "create_shared_state"]
 
@@ -45,10 +45,6 @@ Report = Callable[[IpcError], None]
 _MISSING = object()
 _INDEX = re.compile(r"(?:0|[1-9][0-9]*)\Z")  # how a page names a list index: "0", "12"
 log = logging.getLogger("craft_tk")
-
-
-class StateError(IpcError, ValueError):
-    """A state write that cannot be accepted (bad key, bad path, not JSON)."""
 
 
 def _copy(value: Any) -> Any:

@@ -13,7 +13,6 @@ handler's own annotations (``def save(data: SaveData)``) or an explicit ``schema
 import collections.abc
 import difflib
 import inspect
-import logging
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from typing_extensions import get_args, get_origin, is_typeddict
@@ -26,7 +25,6 @@ __all__ = [
     "validation_error",
 ]
 
-log = logging.getLogger("craft_tk")
 
 ArgumentBinder = Callable[[List[Any]], List[Any]]
 
@@ -170,9 +168,10 @@ def _parameters(fn: Callable[..., Any]) -> Tuple[List[str], Dict[int, Checker], 
         return [], {}, (0, None)
     try:
         hints = type_hints(fn)
-    except Exception as error:  # a forward reference that does not resolve: check nothing
-        log.warning("cannot resolve the annotations of %r (%s): its arguments go unchecked", fn, error)
-        hints = {}
+    except Exception as error:  # a forward reference that does not resolve: fail now, not silently
+        raise TypeError("cannot resolve the annotations of {} ({}: {}): its arguments could not be checked; "
+                        "import the names it uses where it is defined".format(
+                            getattr(fn, "__qualname__", fn), type(error).__name__, error)) from None
     names: List[str] = []
     annotated: Dict[int, Checker] = {}
     low: int = 0

@@ -133,5 +133,27 @@ class Evaluate(CoreTestCase):
         self.assertEqual(future.result(), 2)
 
 
+class ErrorTree(CoreTestCase):
+    def test_every_ipc_failure_is_a_craft_error_of_the_documented_kind(self) -> None:
+        from craft_tk import CraftError, SerializationError
+        from craft_tk._errors import StateError as StateErrorInTree
+
+        with self.assertRaises(SerializationError) as raised:
+            self.core.dispatcher.emit("not-json", {1, 2})
+        self.assertIsInstance(raised.exception, TypeError)
+        self.assertIsInstance(raised.exception, CraftError)
+        self.assertIs(StateError, StateErrorInTree)
+        with self.assertRaises(StateError):
+            SharedState({}).set("__proto__", 1)
+
+    def test_a_handler_whose_annotations_cannot_resolve_fails_to_register(self) -> None:
+        def handler(point: "NoSuchType") -> None:  # type: ignore[name-defined]  # noqa: F821
+            pass
+
+        with self.assertRaises(TypeError) as raised:
+            self.core.dispatcher.handle("point", handler)
+        self.assertIn("NoSuchType", str(raised.exception))
+
+
 if __name__ == "__main__":
     unittest.main()
