@@ -432,6 +432,7 @@ class Dispatcher:
             self.transport.execute(script)
 
     def _connect(self, page: str, secret: str) -> None:
+        log.info("the page connected (load %s)", page)
         self._page = page
         self.secrets.connect(secret)
         self.driver.call_soon(self._run_scripts)
