@@ -131,6 +131,11 @@ class Dispatcher:
         """Forget the handler of ``name``."""
         self.invocations.remove_handler(name)
 
+    def on_progress(self, name: str, fn: Callable[..., Any]) -> Callable[[], None]:
+        """Call ``fn(done, total, detail)`` for the progress of each call of handler
+        ``name`` (what ``current_invocation().progress()`` reports); returns a remover."""
+        return self.invocations.on_progress(name, fn)
+
     def create_channel(self, name: str, window: int = DEFAULT_WINDOW, buffer: int = DEFAULT_BUFFER) -> Channel:
         """Open native's end of channel ``name`` (the page's is ``craft.connectChannel``)."""
         if self._closed:

@@ -12,6 +12,7 @@ Guarantees:
 import asyncio
 import contextvars
 import difflib
+import functools
 import inspect
 import threading
 import traceback
@@ -32,6 +33,7 @@ from ._errors import (
     ValidationError,
     error_from_reply,
 )
+from ._progress import ProgressReporter
 from ._typed import validation_error
 from ._validate import Mismatch
 
@@ -50,11 +52,18 @@ class Invocation:
         self.args = args
         self.load = load  # the page load that asked: an answer never reaches another
         self.cancel_event = threading.Event()
+        self.reporter: Optional[ProgressReporter] = None  # set while a handler runs
 
     @property
     def cancelled(self) -> bool:
         """True once the page aborted the call or went away: a thread handler may stop."""
         return self.cancel_event.is_set()
+
+    def progress(self, done: float, total: Optional[float] = None, detail: Any = None) -> None:
+        """Tell the page call (``craft.options({onProgress})``) and native ``on_progress``
+        listeners how far the work is; safe from any thread, coalesced (latest wins)."""
+        if self.reporter is not None and not self.cancelled:
+            self.reporter.report(done, total, detail)
 
 
 _current: "contextvars.ContextVar[Optional[Invocation]]" = contextvars.ContextVar("craft_invocation", default=None)
@@ -118,6 +127,7 @@ class Invocations:
         self._incoming: Dict[int, Tuple[Invocation, "asyncio.Future[Any]"]] = {}
         self._outgoing: Dict[int, _Pending] = {}
         self._next_id = 1
+        self._progress_listeners: Dict[str, List[Callable[..., Any]]] = {}
         self._load = 0  # counts page loads: ids and answers belong to one load
 
     # -- native handlers, for the page ----------------------------------------------------
@@ -160,6 +170,7 @@ class Invocations:
     def on_invoke(self, message: protocol.Invoke) -> None:
         """The page invoked ``message.name``: answer it, one way or another."""
         invocation = Invocation(message.id, message.name, message.args, self._load)
+        invocation.reporter = ProgressReporter(self._loop(), functools.partial(self._progressed, invocation))
         stale = self._incoming.pop(message.id, None)
         if stale is not None:  # the page reused an id it still waits on: that call is over
             self._cancel(*stale)
@@ -326,6 +337,33 @@ class Invocations:
         invocation.cancel_event.set()
         future.cancel()
 
+    def on_progress(self, name: str, fn: Callable[[float, Optional[float], Any], Any]) -> Callable[[], None]:
+        """Call ``fn(done, total, detail)`` on the Tk thread for the progress of every call
+        of handler ``name``, coalesced as the page sees it. Returns a remover."""
+        listeners = self._progress_listeners.setdefault(name, [])
+        listeners.append(fn)
+        return lambda: listeners.remove(fn) if fn in listeners else None
+
+    def _progressed(self, invocation: Invocation, update: Tuple[float, Optional[float], Any]) -> None:
+        if invocation.load != self._load or invocation.cancelled:
+            return
+        done, total, detail = update
+        try:
+            encoded = protocol.encode({"kind": protocol.Kind.PROGRESS, "id": invocation.id, "done": done,
+                                       "total": total, "detail": detail})
+        except TypeError as error:
+            self._report(SerializationError("progress detail of {!r}: {}".format(invocation.name, error)))
+            return
+        self._send(encoded)
+        for fn in list(self._progress_listeners.get(invocation.name, ())):
+            try:
+                fn(done, total, detail)
+            except Exception as error:
+                failure = HandlerError("progress listener of {!r} raised {}: {}".format(
+                    invocation.name, type(error).__name__, error), invocation.name)
+                failure.__cause__ = error
+                self._report(failure)
+
     def _finished(self, invocation: Invocation, future: "asyncio.Future[Any]") -> None:
         entry = self._incoming.get(invocation.id)
         if entry is None or entry[0] is not invocation or invocation.cancelled:
@@ -341,6 +379,8 @@ class Invocations:
 
     def _reply_value(self, invocation: Invocation, value: Any) -> None:
         failure: IpcError
+        if invocation.reporter is not None:
+            invocation.reporter.finish()  # the last progress goes before the answer
         if invocation.load != self._load:
             return  # asked by a page load that is gone (the handler reloaded the page)
         try:
@@ -367,6 +407,8 @@ class Invocations:
         self._send(encoded)
 
     def _reply_error(self, invocation: Invocation, error: Dict[str, Any]) -> None:
+        if invocation.reporter is not None:
+            invocation.reporter.finish()
         if invocation.load != self._load:
             return  # asked by a page load that is gone
         self._send(protocol.encode({"kind": protocol.Kind.ERROR, "id": invocation.id, "error": error}))

@@ -113,6 +113,12 @@ class IpcMethods:
         """Forget the handler of ``name``."""
         self._dispatcher.remove_handler(name)
 
+    def on_progress(self, name: str, fn: Callable[[float, Optional[float], Any], Any]) -> Callable[[], None]:
+        """Call ``fn(done, total, detail)`` on the Tk thread for the progress each call of
+        handler ``name`` reports (``current_invocation().progress()``), coalesced as the
+        page sees it: a ``ttk.Progressbar`` can follow it. Returns a remover."""
+        return self._dispatcher.on_progress(name, fn)
+
     def expose(self, api: Any, prefix: str = "", thread: bool = False) -> Callable[[], None]:
         """Answer ``craft.invoke(prefix + name, ...)`` with each public method of ``api``
         (pywebview's ``js_api``), each as ``handle`` would (annotations checked, ``allow``

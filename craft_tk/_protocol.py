@@ -16,6 +16,8 @@ kind         direction  fields
 ``result``   both       ``id``: the invoke's id, ``value``: any JSON value
 ``error``    both       ``id``, ``error``: {``name``, ``message``, ``code``, ``stack``}
 ``cancel``   both       ``id``: the caller gave up (abort, timeout, future.cancel())
+``progress`` -> page    ``id`` of the page's invoke, ``done``, ``total`` (or null),
+                        ``detail``: how far the native handler is (coalesced)
 ``state``    both       ``ops``: [[path, value] | [path] (delete)], in order;
                         -> page also ``version`` (pages drop patches they have), or,
                         answering one state message of that page, ``settle``: the
@@ -105,6 +107,7 @@ class Kind:
     CHAN_DATA = "chan-data"
     CHAN_ACK = "chan-ack"
     CHAN_CLOSE = "chan-close"
+    PROGRESS = "progress"
 
 
 class Hello(NamedTuple):

@@ -26,6 +26,8 @@ export interface ErrorMessage {
 }
 /** The caller of invoke `id` gave up (abort, timeout, future.cancel()). */
 export interface CancelMessage { kind: 'cancel'; id: number }
+/** How far native's handler of the page's invoke `id` is (coalesced; the last before the answer). */
+export interface ProgressMessage { kind: 'progress'; id: number; done: number; total: number | null; detail: unknown }
 
 /** Channel `name` exists on the sender's side; it takes `window` unconsumed messages. */
 export interface ChannelOpenMessage { kind: 'chan-open'; name: string; window: number }
@@ -54,7 +56,7 @@ export interface StateMessage { kind: 'state'; ops: StateOp[]; version?: number;
 export type PageToNative = HelloMessage | EventMessage | FaultMessage
   | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage | ChannelMessage;
 export type NativeToPage = WelcomeMessage | EventMessage
-  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | StateMessage | ChannelMessage;
+  | InvokeMessage | ResultMessage | ErrorMessage | CancelMessage | ProgressMessage | StateMessage | ChannelMessage;
 export type Batch<M> = M[];
 
 // ---- The API the page uses ----------------------------------------------------------------
@@ -64,8 +66,11 @@ export type Unsubscribe = () => void;
 /** Options for craft.send: coalesce a busy event to its latest value. */
 export interface SendOptions { throttle?: number; debounce?: number }
 
+/** How far a native handler is (current_invocation().progress(done, total, detail)). */
+export interface Progress { done: number; total: number | null; detail: unknown; percent: number | null }
+
 /** Options for craft.invoke, marked by craft.options() so they are not an argument. */
-export interface InvokeOptions { signal?: AbortSignal; timeout?: number }
+export interface InvokeOptions { signal?: AbortSignal; timeout?: number; onProgress?: (progress: Progress) => void }
 export interface MarkedInvokeOptions extends InvokeOptions { readonly __craftOptions: true }
 
 /** How a rejected invoke looks: the native exception's message, class name and code. */
@@ -113,7 +118,8 @@ export interface Craft {
   once<K extends EventName>(name: K, fn: (data: ContractEvents[K]) => unknown): Unsubscribe;
   /** Remove `fn`, or every listener of `name`. */
   off<K extends EventName>(name: K, fn?: (data: ContractEvents[K]) => unknown): void;
-  /** Call native handler `name`; a last craft.options({signal, timeout}) argument cancels or bounds it. */
+  /** Call native handler `name`; a last craft.options({signal, timeout, onProgress}) argument cancels,
+   * bounds it, or follows its progress. */
   invoke<K extends HandlerName>(name: K, ...args: HandlerArgs<ContractHandlers[K]>
     | [...HandlerArgs<ContractHandlers[K]>, MarkedInvokeOptions]): Promise<HandlerResult<ContractHandlers[K]>>;
   /** Mark invoke options. */

@@ -42,7 +42,8 @@
   var KIND = {
     HELLO: 'hello', WELCOME: 'welcome', EVENT: 'event', FAULT: 'fault',
     INVOKE: 'invoke', RESULT: 'result', ERROR: 'error', CANCEL: 'cancel', STATE: 'state',
-    CHAN_OPEN: 'chan-open', CHAN_DATA: 'chan-data', CHAN_ACK: 'chan-ack', CHAN_CLOSE: 'chan-close'
+    CHAN_OPEN: 'chan-open', CHAN_DATA: 'chan-data', CHAN_ACK: 'chan-ack', CHAN_CLOSE: 'chan-close',
+    PROGRESS: 'progress'
   };
   var HOST_POLL_MS = 5;
 
@@ -313,7 +314,7 @@
     var id = nextCallId++;
     return new Promise(function (resolve, reject) {
       var call = { name: name, resolve: resolve, reject: reject, signal: options.signal, timer: null,
-                   onAbort: null, usesDefault: false };
+                   onAbort: null, usesDefault: false, onProgress: options.onProgress };
       if (call.signal && call.signal.aborted) {
         reject(abortError(call.signal, 'invoke "' + name + '"'));
         return;
@@ -370,6 +371,21 @@
     });
   }
 
+  /** Native's handler reports how far it is: the call's onProgress({done, total, detail, percent}). */
+  function progressed(message) {
+    var call = pendingCalls[message.id];
+    if (!call || typeof call.onProgress !== 'function') {
+      return;
+    }
+    var total = typeof message.total === 'number' ? message.total : null;
+    try {
+      call.onProgress({ done: message.done, total: total, detail: message.detail === undefined ? null : message.detail,
+                        percent: total ? Math.min(100, 100 * message.done / total) : null });
+    } catch (error) {
+      reportFault(error, 'onProgress of invoke "' + call.name + '"');
+    }
+  }
+
   function cancelRunning(id) {
     var controller = runningCalls[id];
     if (controller) {
@@ -385,6 +401,7 @@
       case KIND.RESULT: settleCall(message.id, 'resolve', message.value); break;
       case KIND.ERROR: settleCall(message.id, 'reject', makeError(message.error)); break;
       case KIND.CANCEL: cancelRunning(message.id); break;
+      case KIND.PROGRESS: progressed(message); break;
       case KIND.STATE: receiveState(message); break;
       case KIND.CHAN_OPEN: case KIND.CHAN_DATA: case KIND.CHAN_ACK: case KIND.CHAN_CLOSE:
         channelMessage(message);
