@@ -1,0 +1,58 @@
+"""What Python and craft.js must agree on, read from both: message kinds, channel
+defaults, the keys shared state refuses, the default size limit."""
+
+import os
+import re
+import unittest
+
+from craft_tk import _channels, _protocol, _state
+
+CRAFT_JS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        "jsbridge", "craft.js")
+
+
+def _js() -> str:
+    with open(CRAFT_JS, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _number(expression: str) -> int:
+    """The value of a product like ``32 * 1024 * 1024``."""
+    value = 1
+    for factor in expression.split("*"):
+        value *= int(factor.strip())
+    return value
+
+
+class SharedConstants(unittest.TestCase):
+    def test_message_kinds(self) -> None:
+        block = re.search(r"var KIND = \{(.*?)\};", _js(), re.S)
+        assert block is not None
+        js_kinds = dict(re.findall(r"([A-Z_]+): '([a-z-]+)'", block.group(1)))
+        py_kinds = {name: value for name, value in vars(_protocol.Kind).items() if name.isupper()}
+        self.assertEqual(js_kinds, py_kinds)
+
+    def test_channel_defaults(self) -> None:
+        js = _js()
+        window = re.search(r"var DEFAULT_WINDOW = ([0-9 *]+);", js)
+        buffer = re.search(r"var DEFAULT_BUFFER = ([0-9 *]+);", js)
+        assert window is not None and buffer is not None
+        self.assertEqual(_number(window.group(1)), _channels.DEFAULT_WINDOW)
+        self.assertEqual(_number(buffer.group(1)), _channels.DEFAULT_BUFFER)
+
+    def test_forbidden_state_keys(self) -> None:
+        body = re.search(r"function isForbidden\(key\) \{.*?return (.*?);", _js(), re.S)
+        assert body is not None
+        self.assertEqual(set(re.findall(r"key === '([^']+)'", body.group(1))), set(_state.FORBIDDEN_KEYS))
+
+    def test_default_size_limit(self) -> None:
+        limit = re.search(r"boot\.maxMessageSize : ([0-9 *]+);", _js())
+        assert limit is not None
+        self.assertEqual(_number(limit.group(1)), _protocol.MAX_MESSAGE_SIZE)
+
+    def test_the_boot_mark(self) -> None:
+        self.assertEqual(_js().count(_protocol.BOOT_MARK), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
