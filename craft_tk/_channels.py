@@ -178,7 +178,7 @@ class Channel:
         self.close_reason = reason
         self._owner._forget(self)
         if tell_peer:  # behind this channel's data, which rides the chunk queue
-            self._owner.send_chunk(protocol.encode({"kind": protocol.Kind.CHAN_CLOSE, "name": self.name, "reason": reason}))
+            self._owner.send_chunk(protocol.chan_close(self.name, reason))
         error = ChannelClosed("channel {!r} closed before this was sent".format(self.name), reason)
         self._waiting_bytes = 0
         while self._outgoing:
@@ -228,7 +228,7 @@ class Channel:
         self._ack_scheduled = False
         if self._consumed and not self.closed:
             count, self._consumed = self._consumed, 0
-            self._owner.send(protocol.encode({"kind": protocol.Kind.CHAN_ACK, "name": self.name, "count": count}))
+            self._owner.send(protocol.chan_ack(self.name, count))
 
     def _wake_waiters(self) -> None:
         while self._waiters:
@@ -269,7 +269,7 @@ class Channels:
             raise ValueError("channel {!r} is already open; close it first".format(name))
         channel = Channel(self, name, window, buffer)
         self._open[name] = channel
-        self.send(protocol.encode({"kind": protocol.Kind.CHAN_OPEN, "name": name, "window": window}))
+        self.send(protocol.chan_open(name, window))
         if name in self._page_opens:
             channel._peer_opened(self._page_opens.pop(name))
         return channel

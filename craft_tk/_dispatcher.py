@@ -226,7 +226,7 @@ class Dispatcher:
         if throttle is not None and debounce is not None:
             raise ValueError("give throttle= or debounce=, not both")
         try:
-            encoded = protocol.encode({"kind": protocol.Kind.EVENT, "name": name, "data": data})
+            encoded = protocol.event(name, data)
         except TypeError as error:
             raise SerializationError("event {!r}: {}".format(name, error)) from None
         if len(encoded) > self.max_message_size:
@@ -424,8 +424,7 @@ class Dispatcher:
         state = self.state
 
         def settle() -> bytes:  # encoded at flush time: native's values as they are then
-            return protocol.encode({"kind": protocol.Kind.STATE, "settle": [list(path) for path, _ in written],
-                                    "ops": state.settle(written)})
+            return protocol.state_settle([list(path) for path, _ in written], state.settle(written))
 
         self._enqueue_for_load(settle)
 
@@ -442,9 +441,9 @@ class Dispatcher:
         self.secrets.connect(secret)
         self.driver.call_soon(self._run_scripts)
         timeout = self.invocations.timeout
-        welcome = {"kind": protocol.Kind.WELCOME, "invokeTimeout": timeout * 1000 if timeout else None}
-        welcome.update(self.state.welcome())
-        self._outbox.insert(0, protocol.encode(welcome))
+        snapshot = self.state.welcome()
+        welcome = protocol.welcome(timeout * 1000 if timeout else None, snapshot["state"], snapshot["stateVersion"])
+        self._outbox.insert(0, welcome)
         self._schedule_flush()
 
     def _enqueue(self, encoded: Union[bytes, Callable[[], bytes]]) -> None:

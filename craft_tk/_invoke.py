@@ -239,7 +239,7 @@ class Invocations:
         """
         call_id = self._next_id
         try:
-            encoded = protocol.encode({"kind": protocol.Kind.INVOKE, "id": call_id, "name": name, "args": list(args)})
+            encoded = protocol.invoke(call_id, name, list(args))
         except TypeError as error:
             raise SerializationError("arguments of invoke {!r}: {}".format(name, error)) from None
         protocol.check_size(encoded, self.max_message_size, "invoke {!r}".format(name))
@@ -349,8 +349,7 @@ class Invocations:
             return
         done, total, detail = update
         try:
-            encoded = protocol.encode({"kind": protocol.Kind.PROGRESS, "id": invocation.id, "done": done,
-                                       "total": total, "detail": detail})
+            encoded = protocol.progress(invocation.id, done, total, detail)
         except TypeError as error:
             self._report(SerializationError("progress detail of {!r}: {}".format(invocation.name, error)))
             return
@@ -384,7 +383,7 @@ class Invocations:
         if invocation.load != self._load:
             return  # asked by a page load that is gone (the handler reloaded the page)
         try:
-            encoded = protocol.encode({"kind": protocol.Kind.RESULT, "id": invocation.id, "value": value})
+            encoded = protocol.result(invocation.id, value)
             protocol.check_size(encoded, self.max_message_size, "the value returned by {!r}".format(invocation.name))
         except TypeError as error:
             failure = SerializationError("the value returned by {!r} cannot be sent: {}".format(invocation.name, error))
@@ -411,7 +410,7 @@ class Invocations:
             invocation.reporter.finish()
         if invocation.load != self._load:
             return  # asked by a page load that is gone
-        self._send(protocol.encode({"kind": protocol.Kind.ERROR, "id": invocation.id, "error": error}))
+        self._send(protocol.error(invocation.id, error))
 
     def _expire(self, call_id: int) -> None:
         pending = self._outgoing.pop(call_id, None)
@@ -420,7 +419,7 @@ class Invocations:
         error = InvokeTimeout("invoke {!r} had no answer in time".format(pending.name), pending.name)
         self._report(error)
         pending.future.set_exception(error)
-        self._send(protocol.encode({"kind": protocol.Kind.CANCEL, "id": call_id}))
+        self._send(protocol.cancel(call_id))
 
     def _outgoing_done(self, call_id: int, future: "asyncio.Future[Any]") -> None:
         if future.cancelled():
@@ -428,4 +427,4 @@ class Invocations:
             if pending is not None:
                 if pending.timer is not None:
                     pending.timer.cancel()
-                self._send(protocol.encode({"kind": protocol.Kind.CANCEL, "id": call_id}))
+                self._send(protocol.cancel(call_id))

@@ -77,11 +77,26 @@ __all__ = [
     "Result",
     "StateOps",
     "bridge_script",
+    "cancel",
+    "chan_ack",
+    "chan_close",
+    "chan_open",
     "check_size",
     "decode_batch",
     "encode",
     "encode_batch",
     "encode_channel_data",
+    "error",
+    "event",
+    "fault",
+    "hello",
+    "invoke",
+    "page_wire",
+    "progress",
+    "result",
+    "state_patch",
+    "state_settle",
+    "welcome",
     "read_boot",
     "size_of",
 ]
@@ -177,6 +192,77 @@ class ChannelMessage(NamedTuple):
 
 Message = Union[Hello, Event, Fault, Invoke, Result, ErrorReply, Cancel, StateOps, ChannelMessage]
 _CHANNEL_KINDS = frozenset({Kind.CHAN_OPEN, Kind.CHAN_DATA, Kind.CHAN_ACK, Kind.CHAN_CLOSE})
+
+
+# -- building messages: the only place the wire format is written ----------------------------
+
+
+def event(name: str, data: Any) -> bytes:
+    """An ``event``; raises ``TypeError`` naming the problem if ``data`` is not JSON."""
+    return encode({"kind": Kind.EVENT, "name": name, "data": data})
+
+
+def invoke(call_id: int, name: str, args: List[Any]) -> bytes:
+    return encode({"kind": Kind.INVOKE, "id": call_id, "name": name, "args": args})
+
+
+def result(call_id: int, value: Any) -> bytes:
+    return encode({"kind": Kind.RESULT, "id": call_id, "value": value})
+
+
+def error(call_id: int, description: Dict[str, Any]) -> bytes:
+    """An ``error`` answer; ``description`` has name, message, code, stack."""
+    return encode({"kind": Kind.ERROR, "id": call_id, "error": description})
+
+
+def cancel(call_id: int) -> bytes:
+    return encode({"kind": Kind.CANCEL, "id": call_id})
+
+
+def progress(call_id: int, done: float, total: Optional[float], detail: Any) -> bytes:
+    return encode({"kind": Kind.PROGRESS, "id": call_id, "done": done, "total": total, "detail": detail})
+
+
+def welcome(invoke_timeout_ms: Optional[float], state: Any, state_version: int) -> bytes:
+    return encode({"kind": Kind.WELCOME, "invokeTimeout": invoke_timeout_ms, "state": state,
+                   "stateVersion": state_version})
+
+
+def state_patch(version: int, ops: List[Any]) -> bytes:
+    """Native's changes of one tick, for every page."""
+    return encode({"kind": Kind.STATE, "version": version, "ops": ops})
+
+
+def state_settle(paths: List[Any], ops: List[Any]) -> bytes:
+    """The answer to one page's state message: the paths it wrote, native's values where they differ."""
+    return encode({"kind": Kind.STATE, "settle": paths, "ops": ops})
+
+
+def chan_open(name: str, window: int) -> bytes:
+    return encode({"kind": Kind.CHAN_OPEN, "name": name, "window": window})
+
+
+def chan_ack(name: str, count: int) -> bytes:
+    return encode({"kind": Kind.CHAN_ACK, "name": name, "count": count})
+
+
+def chan_close(name: str, reason: Optional[str]) -> bytes:
+    return encode({"kind": Kind.CHAN_CLOSE, "name": name, "reason": reason})
+
+
+def hello(page: str) -> bytes:
+    """A page's first message (for stand-in pages; craft.js writes its own)."""
+    return encode({"kind": Kind.HELLO, "page": page})
+
+
+def fault(message: str, name: Optional[str], stack: Optional[str]) -> bytes:
+    """A page's report of its own failure (for stand-in pages)."""
+    return encode({"kind": Kind.FAULT, "message": message, "name": name, "stack": stack})
+
+
+def page_wire(secret: str, messages: List[bytes]) -> str:
+    """A wire string as a page sends it: its secret, then each message after a newline."""
+    return '["' + secret + '"' + "".join("\n," + message.decode("utf-8") for message in messages) + "]"
 
 
 def encode(message: dict) -> bytes:

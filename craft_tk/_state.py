@@ -33,6 +33,7 @@ from typing import (Any, Callable, Dict, Iterator, List, MutableMapping, Mutable
 
 import orjson
 
+from . import _protocol as protocol
 from ._errors import IpcError, StateError
 
 __all__ = ["FORBIDDEN_KEYS", "SharedState", "StateDict", "StateError", "StateList", "app_state", "create_shared_state"]
@@ -86,7 +87,7 @@ class _Patch:
     def encode(self) -> bytes:
         if self._encoded is None:
             self.state._close(self)
-            self._encoded = orjson.dumps({"kind": "state", "version": self.version, "ops": list(self.ops.values())})
+            self._encoded = protocol.state_patch(self.version, list(self.ops.values()))
         return self._encoded
 
 

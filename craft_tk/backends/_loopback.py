@@ -16,7 +16,7 @@ sends everything queued in one tick as one batch. It never replaces the real-eng
 
 import itertools
 import tkinter as tk
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, List
 
 import orjson
 
@@ -24,6 +24,7 @@ import jsbridge
 
 from .._eventloop import TkAsyncio
 from .._listeners import Listeners
+from .. import _protocol as protocol
 from .._protocol import Kind, read_boot
 from ._base import Page, PageHost
 
@@ -40,7 +41,7 @@ class LoopbackPage:
         self._secret = secret  # from the bridge's boot, as craft.js reads it
         self._driver = driver
         self._listeners = Listeners(self._listener_failed, lambda: driver.loop)
-        self._outbox: List[Dict[str, Any]] = []
+        self._outbox: List[bytes] = []  # encoded messages
         self._flush_scheduled = False
         self.connected = False
         self.batches_received = 0
@@ -48,7 +49,7 @@ class LoopbackPage:
 
     def send(self, name: str, data: Any = None) -> None:
         """Queue event ``name`` for native (as ``craft.send``)."""
-        self._queue({"kind": Kind.EVENT, "name": name, "data": data})
+        self._queue(protocol.event(name, data))
 
     def on(self, name: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """Listen to native event ``name``; returns an unsubscribe function."""
@@ -67,8 +68,8 @@ class LoopbackPage:
     # -- driven by the transport ----------------------------------------------------------
 
     def start(self) -> None:
-        hello = {"kind": Kind.HELLO, "page": "loopback-{}".format(next(_page_ids))}
-        self._host.receive(orjson.dumps([self._secret, hello]).decode())
+        hello = protocol.hello("loopback-{}".format(next(_page_ids)))
+        self._host.receive(protocol.page_wire(self._secret, [hello]))
 
     def deliver(self, wire: str) -> None:
         self.batches_received += 1
@@ -80,7 +81,7 @@ class LoopbackPage:
             elif message["kind"] == Kind.EVENT:
                 self._listeners.fire(message["name"], message["data"])
 
-    def _queue(self, message: Dict[str, Any]) -> None:
+    def _queue(self, message: bytes) -> None:
         self._outbox.append(message)
         self._schedule_flush()
 
@@ -93,12 +94,11 @@ class LoopbackPage:
         self._flush_scheduled = False
         batch, self._outbox = self._outbox, []
         if batch:
-            self._host.receive(orjson.dumps([self._secret] + batch).decode())
+            self._host.receive(protocol.page_wire(self._secret, batch))
 
     def _listener_failed(self, name: str, error: BaseException) -> None:
         self.listener_errors.append(error)
-        self._queue({"kind": Kind.FAULT, "message": "listener for {!r}: {}".format(name, error),
-                     "name": type(error).__name__, "stack": None})
+        self._queue(protocol.fault("listener for {!r}: {}".format(name, error), type(error).__name__, None))
 
 
 class LoopbackTransport:

@@ -53,6 +53,18 @@ class SharedConstants(unittest.TestCase):
     def test_the_boot_mark(self) -> None:
         self.assertEqual(_js().count(_protocol.BOOT_MARK), 1)
 
+    def test_only_the_protocol_module_writes_messages(self) -> None:
+        package = os.path.dirname(os.path.abspath(_protocol.__file__))
+        writers = []
+        for folder, _, names in os.walk(package):
+            for name in names:
+                path = os.path.join(folder, name)
+                if name.endswith(".py") and path != os.path.abspath(_protocol.__file__):
+                    with open(path, encoding="utf-8") as handle:
+                        if re.search(r"""\{\s*["']kind["']\s*:""", handle.read()):
+                            writers.append(os.path.relpath(path, package))
+        self.assertEqual(writers, [], "build messages with craft_tk._protocol's functions")
+
 
 if __name__ == "__main__":
     unittest.main()
