@@ -30,7 +30,7 @@ BackendName = Literal["auto", "cef", "tkhtml", "loopback"]
 
 @functools.lru_cache(maxsize=None)
 def _bridge_source() -> str:
-    return jsbridge.read("craft.js")
+    return jsbridge.bridge_source()
 
 
 def _from_any_thread(method: F) -> F:

@@ -1,8 +1,9 @@
-"""The page side of craft_tk: ``craft.js`` and its TypeScript declarations."""
+"""The page side of craft_tk: craft.js (served from the modules in ``craft/``), its
+TypeScript declarations, and the Tkhtml page world."""
 
 import os
 
-__all__ = ["read"]
+__all__ = ["BRIDGE_PARTS", "bridge_source", "read"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -11,3 +12,11 @@ def read(name: str) -> str:
     """The text of a file shipped in this folder, such as ``craft.js``."""
     with open(os.path.join(_HERE, name), encoding="utf-8") as handle:
         return handle.read()
+
+
+BRIDGE_PARTS = ("begin.js", "wire.js", "listeners.js", "invoke.js", "state.js", "channels.js", "api.js", "end.js")
+
+
+def bridge_source() -> str:
+    """craft.js as a page runs it: the modules in ``craft/`` joined in order, one closure."""
+    return "".join(read(os.path.join("craft", part)) for part in BRIDGE_PARTS)

@@ -34,7 +34,7 @@ __all__ = ["main"]
 
 @functools.lru_cache(maxsize=None)
 def _bridge_source() -> str:
-    return jsbridge.read("craft.js")
+    return jsbridge.bridge_source()
 
 
 class _PanelHost:

@@ -115,7 +115,7 @@ class LoopbackTransport:
 
     def load(self, page: Page) -> None:
         self._host.page_loading()
-        boot = read_boot(self._bridge(), jsbridge.read("craft.js"))
+        boot = read_boot(self._bridge(), jsbridge.bridge_source())
         self.page = LoopbackPage(self._host, self._driver, boot.get("secret", ""))
         self._driver.call_soon(self.page.start)  # a real page says hello a little later
 

@@ -5,15 +5,11 @@ import os
 import re
 import unittest
 
+import jsbridge
 from craft_tk import _channels, _protocol, _state
 
-CRAFT_JS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                        "jsbridge", "craft.js")
-
-
 def _js() -> str:
-    with open(CRAFT_JS, encoding="utf-8") as handle:
-        return handle.read()
+    return jsbridge.bridge_source()
 
 
 def _number(expression: str) -> int:

@@ -1,0 +1,1 @@
+})(typeof window !== 'undefined' ? window : this, /*craft-boot*/null);
