@@ -10,11 +10,10 @@ listeners that raise, page faults) go to ``on_ipc_error`` handlers and to the
 """
 
 import atexit
-import collections
 import functools
 import logging
 import weakref
-from typing import Any, Callable, Deque, List, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
 
 import orjson
 
@@ -37,6 +36,7 @@ from ._errors import (
 from ._driver import Driver
 from ._invoke import Invocations
 from ._listeners import Listeners
+from ._outbox import DEFAULT_POST_SIZE, Outbox
 from ._state import SharedState, app_state
 from ._security import OriginPolicy, PageSecrets
 from ._typed import Contract, argument_binder, checked_listener, result_check
@@ -50,10 +50,6 @@ _PAGE_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "log": logging.INF
                 "warn": logging.WARNING, "error": logging.ERROR}
 _live: "weakref.WeakSet[Dispatcher]" = weakref.WeakSet()
 
-CHUNK_BUDGET_BYTES = 1024 * 1024  # channel data per flush, after everything else
-# Channel data goes in wire strings of about this size: CEF copies a larger string to the
-# page in superlinear time (measured: 0.08 ms for 64 KB, 1.5 ms for 256 KB).
-CHUNK_POST_BYTES = 128 * 1024
 WIRE_OVERHEAD = 64  # a wire string is its messages plus the secret and brackets
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,15 +78,13 @@ class Dispatcher:
         self.debug = debug
         self.transport: Optional[Transport] = None
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
+        self._outbox = Outbox(driver.call_soon, self._post, self._post_size)
         self.invocations = Invocations(self._enqueue_for_load, lambda: driver.loop, self.report, debug, invoke_timeout, allow,
                                        max_message_size)
         self._error_handlers: List[ErrorHandler] = []
-        self._outbox: List[Union[bytes, Callable[[], bytes]]] = []  # callables: state patches, _ForThisLoad
-        self._chunks: Deque[Union[bytes, protocol.Chunk]] = collections.deque()  # channel data, sent fairly
         self.channels = Channels(self._enqueue_for_load, self._enqueue_chunk, driver, self.report,
                                  max_message_size)
         self._coalescers = Coalescers(lambda: driver.loop)
-        self._flush_scheduled = False
         self._page: Optional[str] = None
         self._scripts: List[str] = []  # evaluate()s waiting for the page to connect
         self._closed = False
@@ -328,20 +322,17 @@ class Dispatcher:
         if self._page is not None or failure is not None:
             why = failure or "the page reloaded or navigated away"
             self.invocations.abandon(lambda name: PageGone("{} before answering {!r}".format(why, name), name))
-            self._chunks.clear()
             self.channels.close_all(failure or "page reloaded or navigated away")
-            # Invokes, answers and channel messages queued for that load go with it;
-            # events and state wait for the next load.
-            self._outbox = [part for part in self._outbox if not isinstance(part, _ForThisLoad)]
+            self._outbox.drop_load()  # invokes, answers, channel messages; events and state wait
             self._scripts = []
+        self._outbox.open = False  # until the next hello
         self._page = None
 
     def close(self) -> None:
         """Settle everything pending, drop what is queued, refuse further calls."""
         self._closed = True
         self._page = None
-        self._outbox = []
-        self._chunks.clear()
+        self._outbox.close()
         self._coalescers.cancel_all()
         self.channels.close_all("panel closed")
         self._detach_state()
@@ -443,60 +434,26 @@ class Dispatcher:
         timeout = self.invocations.timeout
         snapshot = self.state.welcome()
         welcome = protocol.welcome(timeout * 1000 if timeout else None, snapshot["state"], snapshot["stateVersion"])
-        self._outbox.insert(0, welcome)
-        self._schedule_flush()
+        self._outbox.add_first(welcome)
+        self._outbox.opened()
 
     def _enqueue(self, encoded: Union[bytes, Callable[[], bytes]]) -> None:
-        if self._closed:
-            return
-        self._outbox.append(encoded)
-        self._schedule_flush()
+        self._outbox.add(encoded)
 
     def _enqueue_for_load(self, encoded: Union[bytes, Callable[[], bytes]]) -> None:
         """Queue a message that means something only to the page load it is for."""
-        self._enqueue(_ForThisLoad(encoded))
+        self._outbox.add(encoded, for_load=True)
 
     def _enqueue_chunk(self, encoded: Union[bytes, protocol.Chunk]) -> None:
-        if not self._closed:
-            self._chunks.append(encoded)
-            self._schedule_flush()
+        self._outbox.add_chunk(encoded)
 
-    def _schedule_flush(self) -> None:
-        if not self._flush_scheduled and self._page is not None:
-            self._flush_scheduled = True
-            self.driver.call_soon(self._flush)
-
-    def _flush(self) -> None:
-        """Send the tick's messages, then channel data up to a budget: a big stream delays
-        an event or an invoke by one flush at most. Messages go as one wire string; channel
-        data after them in strings of about ``CHUNK_POST_BYTES``."""
-        self._flush_scheduled = False
-        if self._page is None or self.transport is None or not (self._outbox or self._chunks):
-            return
-        current: List[Union[bytes, protocol.Chunk]] = [part if isinstance(part, bytes) else part()
-                                                       for part in self._outbox]
-        self._outbox = []
-        posts = [current]
-        size = sum(len(part) for part in current)  # type: ignore[arg-type]
-        budget = CHUNK_BUDGET_BYTES
-        while self._chunks and budget > 0:
-            chunk = self._chunks.popleft()
-            chunk_size = protocol.size_of(chunk)
-            if current and size + chunk_size > CHUNK_POST_BYTES:
-                current, size = [], 0
-                posts.append(current)
-            current.append(chunk)
-            size += chunk_size
-            budget -= chunk_size
-        if self._chunks:
-            self._schedule_flush()
-        for parts in posts:
-            if parts:
-                self._post(protocol.encode_batch(parts))
+    def _post_size(self) -> int:
+        return getattr(self.transport, "post_size", DEFAULT_POST_SIZE)
 
     def _post(self, wire: str) -> None:
+        if self.transport is None:
+            return
         try:
-            assert self.transport is not None
             self.transport.post(wire)
         except Exception as error:
             failure = IpcError("could not deliver {} bytes to the page: {}".format(len(wire), error))
@@ -517,24 +474,11 @@ def _warn_of_unsent_messages() -> None:
     """An app that never ran ``mainloop()`` (or quit before its page connected) loses
     what it queued for the page: say so at exit instead of in silence."""
     for dispatcher in list(_live):
-        unsent = len(dispatcher._outbox) + len(dispatcher._chunks)
+        unsent = len(dispatcher._outbox)
         if unsent and not dispatcher._closed:
             log.warning("%d message%s for the page %s never sent: did the app run mainloop()? "
                         "(the page connects once Tk's loop runs)", unsent, "" if unsent == 1 else "s",
                         "was" if unsent == 1 else "were")
-
-
-class _ForThisLoad:
-    """An outbox entry for the page load it was queued under (an invoke, an answer, a
-    channel message): a reload or navigation drops it."""
-
-    __slots__ = ("encoded",)
-
-    def __init__(self, encoded: Union[bytes, Callable[[], bytes]]) -> None:
-        self.encoded = encoded
-
-    def __call__(self) -> bytes:
-        return self.encoded if isinstance(self.encoded, bytes) else self.encoded()
 
 
 def _decorator(register: Callable[[Any], Any]) -> Callable[[F], F]:

@@ -55,7 +55,10 @@ class Transport(Protocol):
     """Moves wire strings between the core and one page shown in a Tk frame.
 
     Every method is called on the Tk thread. ``post`` delivers strings in call order.
-    After ``close`` the transport sends and receives nothing.
+    After ``close`` the transport sends and receives nothing. A transport may have a
+    ``post_size`` attribute: the size of the wire strings channel data is cut into for it
+    (``_outbox.DEFAULT_POST_SIZE``, 128 KB, when it has none: CEF copies a string to the
+    page in superlinear time, 0.08 ms for 64 KB but 1.5 ms for 256 KB).
     """
 
     def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
