@@ -324,6 +324,7 @@ class Channels:
     def close_all(self, reason: str) -> None:
         """The page or panel went: close every channel with ``reason``."""
         self._page_opens.clear()
+        self._cut_off.clear()
         for channel in list(self._open.values()):
             channel._shut(reason, tell_peer=False)
 

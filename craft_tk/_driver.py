@@ -46,15 +46,10 @@ class HandOver:
 
     loop: asyncio.AbstractEventLoop
     _closed: bool = False
+    _hand_over_lock = threading.Lock()  # one for all drivers: closing is rare
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> "concurrent.futures.Future[Any]":
         outcome: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
-        if self._closed:
-            outcome.set_exception(PanelClosed("the loop is closed: {} was not run".format(_name_of(fn))))
-            return outcome
-        pending = self._handed_over()
-        pending.add(outcome)
-        outcome.add_done_callback(pending.discard)
 
         def run() -> None:
             if outcome.done():
@@ -70,7 +65,14 @@ class HandOver:
             elif not outcome.done():
                 outcome.set_result(result)
 
-        self.loop.call_soon_threadsafe(run)
+        with self._hand_over_lock:  # closing cannot slip between the check and the hand-over
+            if self._closed or self.loop.is_closed():
+                outcome.set_exception(PanelClosed("the loop is closed: {} was not run".format(_name_of(fn))))
+                return outcome
+            pending = self._handed_over()
+            pending.add(outcome)
+            outcome.add_done_callback(pending.discard)
+            self.loop.call_soon_threadsafe(run)
         return outcome
 
     def _handed_over(self) -> "Set[concurrent.futures.Future[Any]]":
@@ -80,8 +82,12 @@ class HandOver:
         return pending
 
     def _fail_handed_over(self) -> None:
-        """The driver closes: what was handed over and not done fails."""
-        for outcome in list(self._handed_over()):
+        """The driver closes (call it with ``_closed`` set): what was handed over and is
+        not done fails; nothing more can be handed over."""
+        with self._hand_over_lock:
+            self._closed = True
+            outcomes = list(self._handed_over())
+        for outcome in outcomes:
             if not outcome.done():
                 outcome.set_exception(PanelClosed("the loop closed before this was done"))
 
@@ -98,8 +104,9 @@ class LoopDriver(HandOver):
         self.loop.call_soon(callback, *args)
 
     def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
-        if not self._closed:
-            self.loop.call_soon_threadsafe(callback, *args)
+        with self._hand_over_lock:
+            if not self._closed and not self.loop.is_closed():
+                self.loop.call_soon_threadsafe(callback, *args)
 
     def on_tk_thread(self) -> bool:
         return threading.get_ident() == self._thread
@@ -113,7 +120,6 @@ class LoopDriver(HandOver):
                 return
 
     def close(self) -> None:
-        self._closed = True
         self._fail_handed_over()
         self.loop.close()
 

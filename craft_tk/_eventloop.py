@@ -86,8 +86,9 @@ class TkAsyncio(HandOver):
 
     def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run ``callback(*args)`` on the Tk thread soon; safe from any thread."""
-        if not self._closed:
-            self.loop.call_soon_threadsafe(callback, *args)
+        with self._hand_over_lock:  # never onto a loop that closed meanwhile
+            if not self._closed and not self.loop.is_closed():
+                self.loop.call_soon_threadsafe(callback, *args)
 
     def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run ``callback(*args)`` in the next asyncio step; Tk thread only."""
@@ -163,7 +164,11 @@ class TkAsyncio(HandOver):
                     break
         finally:
             self._stepping = False
-            events._set_running_loop(self.loop)
+            events._set_running_loop(None if self._closed else self.loop)
+        if self._closed:  # the root went during this step (an async listener destroyed it)
+            if not self.loop.is_closed():
+                self.loop.close()
+            return
         self._watch_fds()
         self._schedule_next()
 

@@ -37,8 +37,11 @@ class ProgressReporter:
                 raise TypeError("progress {} must be a number, got {!r}".format(what, value))
         if threading.get_ident() == self._loop_thread:
             self._update((done, total, detail))
-        elif not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._update, (done, total, detail))
+        else:
+            try:
+                self._loop.call_soon_threadsafe(self._update, (done, total, detail))
+            except RuntimeError:
+                pass  # the loop closed (the panel went): nobody to tell
 
     def finish(self) -> None:
         """The handler is done: send what is pending now, and nothing after."""

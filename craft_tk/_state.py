@@ -239,7 +239,10 @@ class SharedState:
         return detach
 
     def welcome(self) -> Dict[str, Any]:
-        """What a page that connects gets: the snapshot and its version."""
+        """What a page that connects gets: the snapshot and its version. Later writes go
+        in a patch of a newer version (the open one is in the snapshot, and the page
+        drops it)."""
+        object.__setattr__(self, "_patch", None)
         return {"state": self._data, "stateVersion": self._version}
 
     def apply_from_page(self, ops: Any) -> Tuple[List[Tuple[Path, list]], List[StateError]]:
@@ -264,14 +267,13 @@ class SharedState:
         return written, refused
 
     def settle(self, written: List[Tuple[Path, list]]) -> List[Any]:
-        """Ops that bring a page's copy of the paths it wrote (``(path, op)`` as sent) to
-        native's values, where they differ."""
+        """Ops that set a page's copy of the paths it wrote (``(path, op)`` as sent) to
+        native's values now. Always sent, also where the page wrote the same value: its
+        copy may have lost the write meanwhile (a welcome snapshot, a native write to an
+        ancestor), and only this brings it back."""
         corrections = []
-        for path, op in written:
+        for path, _ in written:
             native, where = self._nearest(path)
-            page_value = op[1] if len(op) == 2 else _MISSING
-            if where == path and native == page_value:
-                continue  # the page already holds native's value
             corrections.append([list(where)] if native is _MISSING else [list(where), native])
         return corrections
 

@@ -177,6 +177,21 @@ class NoScriptTakesOverDelivery(AdversarialTestCase):
         self.assertEqual(self.answer_of(panel.evaluate("window.stolen.length"), "the page's count"), 0)
 
 
+class NoDoorToPython(AdversarialTestCase):
+    def test_page_scripts_cannot_reach_python(self) -> None:
+        panel = self.panel("""<html><body><script>
+          var viaThis = (function () { return this; })(), viaFunction = Function('return this')();
+          function kinds(g) {
+            return g ? [typeof g.python, g.python && typeof g.python.exec, g.python && typeof g.python.eval,
+                        g.python && typeof g.python.getenv, typeof g.require, typeof g.pmEval] : [];
+          }
+          craft.send('doors', kinds(window).concat(kinds(viaThis), kinds(viaFunction)));
+        </script></body></html>""", connect=False)
+        doors = self.collect(panel, "doors")
+        self.wait_for(lambda: doors, "the page's report")
+        self.assertNotIn("function", doors[0], "PythonMonkey's exec/eval/getenv/require/pmEval reach no page")
+
+
 class OnePanelCannotActAsAnother(AdversarialTestCase):
     HOOKER = """<html><body><p>A</p><script>
       var seen = [];
@@ -265,8 +280,8 @@ class AnswersBelongToTheirLoad(AdversarialTestCase):
         page = """<html><body><script>
           craft.invoke('slow', 'load-' + Math.random()).then(function (v) { craft.send('answer', v); });
         </script></body></html>"""
-        panel = self.panel(page)
-        panel.handle("slow", slow)
+        panel = self.panel(page, connect=False)
+        panel.handle("slow", slow)  # before Tk's loop runs: the page invokes as soon as it connects
         for _ in range(30):
             self.wait_for(lambda: running, "the page's call")
             panel.reload()
@@ -293,6 +308,22 @@ class StateStaysTheSame(AdversarialTestCase):
         refused = self.errors_of(StateError)
         self.assertEqual(len(refused), 1, [str(error) for error in self.ipc_errors])
         self.assertIn("x.--1", str(refused[0]))
+
+    def test_a_page_write_inside_what_native_replaces_meanwhile_ends_the_same_everywhere(self) -> None:
+        state = SharedState({"a": {"b": 0}})
+        panel = self.open(state=state)
+        panel.on("replace-a", lambda data: state.__setattr__("a", {"x": 1}))
+        self.run_in_page(panel, "craft.send('replace-a'); craft.state.a.b = 1;")
+        self.wait_for(lambda: state.get("a") == {"x": 1, "b": 1}, "native to apply both writes")
+        self.wait_for(lambda: self.dump(panel) == {"a": {"x": 1, "b": 1}}, "the page to agree with native")
+
+    def test_a_write_made_before_the_page_connects_survives_its_welcome(self) -> None:
+        state = SharedState({"count": 0})
+        page = PAGE.replace("<script>", "<script>craft.state.count = 1;", 1)
+        panel = self.panel(page, state=state, connect=False)
+        state.ready = True  # after the bridge was made, before the page connects
+        self.wait_for(lambda: panel.connected and state.get("count") == 1, "the page's early write natively")
+        self.wait_for(lambda: self.dump(panel) == {"count": 1, "ready": True}, "the page to agree with native")
 
     def test_writes_over_max_message_size_together_are_split_not_lost(self) -> None:
         state = SharedState({})

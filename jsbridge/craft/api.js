@@ -125,5 +125,6 @@
 
   Object.defineProperty(root, '__craftReceive', { value: receive, configurable: true });
   Object.defineProperty(root, '__craftEvaluate', { value: evaluate, configurable: true });
-  Object.defineProperty(root, 'craft', { value: craft, configurable: true, enumerable: true });
+  // Not configurable: a page script cannot delete it to make a second bridge boot.
+  Object.defineProperty(root, 'craft', { value: craft, configurable: false, enumerable: true });
   helloOnceParsed();

@@ -1,1 +1,2 @@
-})(typeof window !== 'undefined' ? window : this, /*craft-boot*/null);
+})(typeof window !== 'undefined' ? window : this, /*craft-boot*/null,
+   typeof __craftPristine === 'object' ? __craftPristine : null);  // Tkhtml's world, before any page script

@@ -25,13 +25,19 @@
     return node;
   }
 
-  function checkValue(value, where) {
+  var MAX_DEPTH = 1024;  // what native decodes (craft_tk._protocol.MAX_DEPTH)
+
+  function checkValue(value, where, depth) {
+    depth = depth || 1;
     if (value !== null && typeof value === 'object') {
+      if (depth > MAX_DEPTH) {
+        throw new RangeError('craft.state: ' + where + ' is nested deeper than ' + MAX_DEPTH + ' levels');
+      }
       Object.keys(value).forEach(function (key) {
         if (isForbidden(key)) {
           throw new TypeError('craft.state: the key "' + key + '" is not allowed (' + where + ')');
         }
-        checkValue(value[key], where);
+        checkValue(value[key], where, depth + 1);
       });
     }
   }

@@ -1,8 +1,7 @@
   // ==== wire.js: the connection (mirrors _protocol.py and the dispatcher's outbox): the
   // secret and built-ins captured at start, batching per tick, hello/welcome, posting
   // wire strings and receiving them, faults.
-  /* global __craftPristine */
-  var pristine = typeof __craftPristine === 'object' && __craftPristine ? __craftPristine : {
+  var pristine = worldPristine || {
     stringify: JSON.stringify, parse: JSON.parse, toSource: Function.prototype.toString, apply: Reflect.apply
   };
   var stringify = pristine.stringify;
@@ -38,8 +37,9 @@
 
   // The host function: taken now, before any page script could replace it; one that
   // appears only later (CEF re-binds after some navigations) must be CEF's own binding.
-  var capturedPost = typeof root.__craftHostPost === 'function' ? root.__craftHostPost : null;
   var NATIVE_BINDING = 'function __craftHostPost() { [native code] }';
+  var capturedPost = typeof root.__craftHostPost === 'function' &&
+    (worldPristine || apply(functionSource, root.__craftHostPost, []) === NATIVE_BINDING) ? root.__craftHostPost : null;
 
   function hostPost() {
     if (!capturedPost) {

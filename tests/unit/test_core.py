@@ -99,10 +99,26 @@ class State(CoreTestCase):
         settle = [m for m in core.sent("state") if "settle" in m]
         self.assertEqual(state.snapshot(), {"x": [1, 2], "y": 7})
         self.assertEqual(settle[0]["settle"], [["x", "--1"], ["y"]])
-        self.assertEqual(settle[0]["ops"], [[["x"], [1, 2]]], "only the refused write is corrected")
+        self.assertEqual(settle[0]["ops"], [[["x"], [1, 2]], [["y"], 7]],
+                         "the refused write reverted where the page's path stops fitting, the other confirmed")
         refused = [e for e in core.errors if isinstance(e, StateError)]
         self.assertEqual(len(refused), 1)
         self.assertIn("x.--1", str(refused[0]))
+
+
+class StatePatches(CoreTestCase):
+    def test_a_write_in_the_tick_a_page_connects_reaches_it_in_a_newer_patch(self) -> None:
+        state = SharedState({"x": 1})
+        core = Core(state=state)
+        self.addCleanup(core.close)
+        state.x = 2  # a patch is open, with no page yet
+        core.post({"kind": "hello", "page": "p"})  # the welcome snapshot holds x = 2
+        state.y = 3  # same tick, after the snapshot
+        welcome = core.sent("welcome")[0]
+        patches = [m for m in core.sent("state") if "version" in m]
+        self.assertEqual(welcome["state"], {"x": 2})
+        newer = [m for m in patches if m["version"] > welcome["stateVersion"]]
+        self.assertEqual([m["ops"] for m in newer], [[[["y"], 3]]], "y arrives in a patch the page applies")
 
 
 class Channels(CoreTestCase):
