@@ -340,7 +340,7 @@ class Dispatcher:
 
     def page_log(self, level: str, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
         """The page's console output, to the ``craft_tk.page`` logger at its level."""
-        where = " ({}:{})".format(source, line) if source else ""
+        where = _where(source, line)
         page_log.log(_PAGE_LEVELS.get(level, logging.INFO), "%s%s", message, where)
 
     def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
@@ -358,7 +358,7 @@ class Dispatcher:
         with_traceback = cause is not None and (self.debug or isinstance(error, ListenerError))
         exc_info = (type(cause), cause, cause.__traceback__) if with_traceback and cause is not None else None
         if isinstance(error, PageError):
-            where = " ({}:{})".format(error.source, error.line) if error.source else ""
+            where = _where(error.source, error.line)
             page_log.error("%s%s", error, where)
         else:
             level = logging.WARNING if isinstance(error, InvokeError) else logging.ERROR
@@ -467,6 +467,13 @@ class Dispatcher:
         failure = ListenerError("listener for {!r} raised {}: {}".format(name, type(error).__name__, error), name)
         failure.__cause__ = error
         self.report(failure)
+
+
+def _where(source: Optional[str], line: Optional[int]) -> str:
+    """" (source:line)" or " (source)", for a page's log line; "" when unknown."""
+    if not source:
+        return ""
+    return " ({}:{})".format(source, line) if line is not None else " ({})".format(source)
 
 
 @atexit.register

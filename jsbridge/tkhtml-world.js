@@ -9,14 +9,25 @@
  * continuations see the right `document` with no "current page" switch.
  *
  * Not strict on purpose: `with` and sloppy direct eval are the mechanism.
- * Evaluates to makeWorld(document, hostPost).
+ * Evaluates to makeWorld(document, hostPost, native): with `native` (a DomNative of
+ * craft_tk/backends/_tkhtml_dom.py), the page gets the browser-shaped DOM of
+ * tkhtml-dom.js (`installDom`, given by the code around this one) instead of tkinterweb's.
  *
  * The built-ins craft.js relies on are captured here, once, when the process has run no
  * page yet: a page that replaces JSON.stringify on the shared global cannot reach another
  * page's bridge through it (craft.js finds them as __craftPristine, frozen).
+ *
+ * PythonMonkey also puts doors to Python on that global (`python.exec`, `python.eval`,
+ * `python.getenv`, `require`, which loads Python files, `pmEval`): they are taken away
+ * here, before any page runs, so that no page script can run Python.
  */
 (function (__craftPristine) {
-return function makeWorld(document, hostPost) {
+var jsGlobal = (0, eval)('this');  // the one real global, whatever a page may shadow later
+['exec', 'eval', 'getenv', 'exit', 'paths'].forEach(function (door) {
+  if (jsGlobal.python) { delete jsGlobal.python[door]; }
+});
+['pmEval', 'require', 'module', 'exports', 'bootstrap'].forEach(function (door) { delete jsGlobal[door]; });
+return function makeWorld(document, hostPost, native) {
   var disposed = false;
   var win = {};
   win.window = win;
@@ -59,12 +70,16 @@ return function makeWorld(document, hostPost) {
   }
 
   var reenter = null;  // runs code while a script is already running (see run below)
+  var compileHandler = null;  // an inline handler's source as a function(event) of the page
 
   function* runner() {
     var __craftJob, __craftResult;
     with (scope) {
       reenter = function (__craftCode, __craftSelf) {
         (function () { eval(__craftCode); }).call(__craftSelf);
+      };
+      compileHandler = function (__craftCode) {
+        return eval('(function (event) {\n' + __craftCode + '\n})');
       };
       while (true) {
         __craftJob = yield __craftResult;
@@ -85,6 +100,11 @@ return function makeWorld(document, hostPost) {
   steps.next();
   var running = false;
 
+  var dom = null;
+  if (native && typeof installDom === 'function') {
+    dom = installDom(win, document, native, { compileHandler: compileHandler, setTimeout: win.setTimeout });
+  }
+
   return {
     /** Run a script in this page; returns undefined, or the error as text. */
     run: function (code, self) {
@@ -102,11 +122,28 @@ return function makeWorld(document, hostPost) {
     receive: function (wire) {
       if (!disposed && typeof win.__craftReceive === 'function') { win.__craftReceive(wire); }
     },
+    /** A Tk event as DOM event `type` at the first of node `handles`; true if prevented. */
+    fire: function (type, handles, init) { return dom ? dom.fire(type, handles, init) : false; },
+    /** A drag-and-drop event at viewport point (x, y) (see tkhtml-dom.js); true if prevented. */
+    dispatchDrop: function (x, y, kind, files, data) {
+      return dom ? dom.dispatchDrop(x, y, kind, files, data) : false;
+    },
+    /** 'interactive' fires DOMContentLoaded, 'complete' fires load (each once). */
+    setReadyState: function (state) { if (dom) { dom.setReadyState(state); } },
+    /** Run an inline handler tkinterweb found (onload...), with its element as `this`. */
+    elementScript: function (handle, attribute, code) {
+      if (disposed || !dom) { return undefined; }
+      try { dom.elementScript(handle, attribute, code); } catch (error) { return describe(error); }
+      return undefined;
+    },
+    /** Whether the page listens for events of `type` anywhere. */
+    listening: function (type) { return dom ? dom.listening(type) : false; },
     /** Silence the page: cancel its timers and cut it off from native. */
     dispose: function () {
       disposed = true;
       timers.forEach(function (cancel, id) { cancel(id); });
       timers.clear();
+      if (dom) { dom.dispose(); }
     }
   };
 };

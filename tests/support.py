@@ -5,13 +5,18 @@ after a deadline; they never sleep blindly and never call ``mainloop()``.
 """
 
 import faulthandler
+import functools
 import gc
+import http.server
 import os
+import shutil
 import subprocess
+import tempfile
+import threading
 import time
 import tkinter as tk
 import unittest
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import craft_tk
 from craft_tk import BackendUnavailable, load_backend
@@ -119,3 +124,45 @@ def screenshot_pixel(x: int, y: int) -> str:
         check=True, stdout=subprocess.PIPE, universal_newlines=True,
     ).stdout
     return "#" + out.strip().splitlines()[-1].split("#", 1)[1][:6].lower()
+
+
+class HttpServer:
+    """An HTTP server on 127.0.0.1 serving ``pages``, answering ``redirects`` (path ->
+    Location) with 302 to GET and 303 to POST, and counting every request it gets."""
+
+    def __init__(self, test: EngineTestCase, pages: Dict[str, str], redirects: Dict[str, str] = None) -> None:
+        folder = tempfile.mkdtemp(prefix="craft-www-")
+        test.addCleanup(shutil.rmtree, folder, True)
+        for name, body in pages.items():
+            with open(os.path.join(folder, name), "w") as out:
+                out.write(body)
+        self.requests: List[str] = []
+        requests, redirects = self.requests, dict(redirects or {})
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def do_GET(self) -> None:
+                requests.append(self.path)
+                if self.path in redirects:
+                    self.redirect(302)
+                else:
+                    super().do_GET()
+
+            def do_POST(self) -> None:
+                requests.append("POST " + self.path)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.redirect(303)
+
+            def redirect(self, code: int) -> None:
+                self.send_response(code)
+                self.send_header("Location", redirects.get(self.path, "/"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=folder))
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        test.addCleanup(self.server.server_close)
+        test.addCleanup(self.server.shutdown)
+        self.origin = "http://127.0.0.1:{}".format(self.server.server_address[1])

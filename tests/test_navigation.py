@@ -1,60 +1,15 @@
 """Navigation on a real engine: redirects obey the origin policy, fragment links scroll."""
 
-import functools
-import http.server
 import os
 import shutil
 import tempfile
-import threading
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, List, Optional
 
-from .support import EngineTestCase
+from .support import HttpServer
 from .test_security import SecurityTestCase
 
 REMOTE = "<html><body><script>craft.send('where', 'remote');</script><p>remote</p></body></html>"
-
-
-class Server:
-    """An HTTP server on 127.0.0.1 serving ``pages``, answering ``redirects`` (path ->
-    Location) with 302 to GET and 303 to POST, and counting every request it gets."""
-
-    def __init__(self, test: EngineTestCase, pages: Dict[str, str], redirects: Dict[str, str] = None) -> None:
-        folder = tempfile.mkdtemp(prefix="craft-navigation-")
-        test.addCleanup(shutil.rmtree, folder, True)
-        for name, body in pages.items():
-            with open(os.path.join(folder, name), "w") as out:
-                out.write(body)
-        self.requests: List[str] = []
-        requests, redirects = self.requests, dict(redirects or {})
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def do_GET(self) -> None:
-                requests.append(self.path)
-                if self.path in redirects:
-                    self.redirect(302)
-                else:
-                    super().do_GET()
-
-            def do_POST(self) -> None:
-                requests.append("POST " + self.path)
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self.redirect(303)
-
-            def redirect(self, code: int) -> None:
-                self.send_response(code)
-                self.send_header("Location", redirects.get(self.path, "/"))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=folder))
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        test.addCleanup(self.server.server_close)
-        test.addCleanup(self.server.shutdown)
-        self.origin = "http://127.0.0.1:{}".format(self.server.server_address[1])
 
 
 class NavigationTestCase(SecurityTestCase):
@@ -84,8 +39,8 @@ class Redirects(NavigationTestCase):
 
     def servers(self):
         """B serves the remote page; A redirects /away to it, /home to its own page."""
-        b = Server(self, {"remote.html": REMOTE})
-        a = Server(self, {"page.html": "<html><body><script>craft.send('where', 'a');</script></body></html>",
+        b = HttpServer(self, {"remote.html": REMOTE})
+        a = HttpServer(self, {"page.html": "<html><body><script>craft.send('where', 'a');</script></body></html>",
                           "form.html": self.FORM},
                    {"/away": b.origin + "/remote.html", "/home": "/page.html"})
         return a, b
@@ -186,20 +141,20 @@ class FragmentLinks(SecurityTestCase):
     def test_a_fragment_link_scrolls_an_html_string_page_with_a_base_url(self) -> None:
         self.follow_the_fragment_link(self.page_panel(base_url="https://example.com/app/"))
 
-    def test_a_fragment_link_scrolls_a_local_file(self) -> None:
+    def page_file(self, name: str) -> str:
+        """The path of a temporary local file holding PAGE (removed after the test)."""
         folder = tempfile.mkdtemp(prefix="craft-navigation-")
         self.addCleanup(shutil.rmtree, folder, True)
-        path = os.path.join(folder, "page.html")
+        path = os.path.join(folder, name)
         with open(path, "w") as out:
             out.write(self.PAGE)
-        self.follow_the_fragment_link(self.page_panel(html=None, url=path))
+        return path
+
+    def test_a_fragment_link_scrolls_a_local_file(self) -> None:
+        self.follow_the_fragment_link(self.page_panel(html=None, url=self.page_file("page.html")))
 
     def test_a_link_to_a_section_of_another_file_opens_it_there_with_its_bridge(self) -> None:
-        folder = tempfile.mkdtemp(prefix="craft-navigation-")
-        self.addCleanup(shutil.rmtree, folder, True)
-        path = os.path.join(folder, "second.html")
-        with open(path, "w") as out:
-            out.write(self.PAGE)
+        path = self.page_file("second.html")
         panel = self.page_panel(html="""<html><body style="margin:0"><a href="file://{}#sec"
           style="display:block; font-size:48px; height:200px; background:#cdf">second</a>
           <script>craft.send('where', 'first');</script></body></html>""".format(path))

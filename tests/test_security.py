@@ -1,18 +1,13 @@
 """Security on a real engine: the secret per load, origins, frames, CSP, size limits, leaks."""
 
-import functools
-import http.server
 import os
-import shutil
 import subprocess
-import tempfile
-import threading
 from typing import List
 
 import craft_tk
 from craft_tk import MessageTooLarge, Refused
 
-from .support import EngineTestCase
+from .support import EngineTestCase, HttpServer
 
 PROBE = """<html><body><p>probe</p><script>
 function report(label, fn) {
@@ -25,33 +20,6 @@ function settle(label, promise) {
                                                           message: error.message, stack: error.remoteStack || null}); });
 }
 </script></body></html>"""
-
-
-class CountingServer:
-    """An HTTP server on 127.0.0.1 serving ``folder``, counting requests per path."""
-
-    def __init__(self, test: EngineTestCase, pages: dict) -> None:
-        folder = tempfile.mkdtemp(prefix="craft-security-")
-        test.addCleanup(shutil.rmtree, folder, True)
-        for name, body in pages.items():
-            with open(os.path.join(folder, name), "w") as out:
-                out.write(body)
-        self.requests: List[str] = []
-        requests = self.requests
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def do_GET(self) -> None:
-                requests.append(self.path)
-                super().do_GET()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=folder))
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        test.addCleanup(self.server.server_close)
-        test.addCleanup(self.server.shutdown)
-        self.origin = "http://127.0.0.1:{}".format(self.server.server_address[1])
 
 
 class SecurityTestCase(EngineTestCase):
@@ -119,8 +87,8 @@ class Origins(SecurityTestCase):
       style="display:block; font-size:48px; height:200px; background:#cdf">go away</a>
       <script>craft.send('where', 'start');</script></body></html>"""
 
-    def remote(self) -> CountingServer:
-        return CountingServer(self, {"remote.html": "<html><body><script>craft.send('where', 'remote');"
+    def remote(self) -> HttpServer:
+        return HttpServer(self, {"remote.html": "<html><body><script>craft.send('where', 'remote');"
                                                     "</script><p>remote</p></body></html>"})
 
     def test_a_link_outside_the_allowed_origins_is_blocked(self) -> None:
@@ -180,7 +148,7 @@ class Origins(SecurityTestCase):
 
 
 class ContentSecurityPolicy(SecurityTestCase):
-    def page(self, server: CountingServer) -> str:
+    def page(self, server: HttpServer) -> str:
         return """<html><head></head><body><p>csp</p>
           <img src="{0}/pixel.png">
           <script>craft.send('csp', document.getElementsByTagName('meta').length ?
@@ -188,14 +156,14 @@ class ContentSecurityPolicy(SecurityTestCase):
           <script src="{0}/remote.js"></script></body></html>""".format(server.origin)
 
     def test_html_strings_get_the_default_policy(self) -> None:
-        server = CountingServer(self, {"pixel.png": "", "remote.js": "craft.send('remote-script', 1);"})
+        server = HttpServer(self, {"pixel.png": "", "remote.js": "craft.send('remote-script', 1);"})
         panel = self.panel(self.page(server), connect=False)
         policy = self.collect(panel, "csp")
         self.wait_for(lambda: policy, "the page's policy")
         self.assertEqual(policy, [craft_tk.DEFAULT_CSP], "the default policy is the page's first meta")
 
     def test_the_default_policy_keeps_the_network_out(self) -> None:
-        server = CountingServer(self, {"pixel.png": "", "remote.js": "craft.send('remote-script', 1);"})
+        server = HttpServer(self, {"pixel.png": "", "remote.js": "craft.send('remote-script', 1);"})
         panel = self.panel(self.page(server), connect=False)
         if not self.is_cef(panel):
             self.skipTest("Tkhtml does not enforce CSP (see the README): its pages load what they name")
@@ -206,7 +174,7 @@ class ContentSecurityPolicy(SecurityTestCase):
         self.assertEqual((server.requests, ran), ([], []), "no image, no remote script")
 
     def test_csp_can_be_left_out(self) -> None:
-        server = CountingServer(self, {"pixel.png": "", "remote.js": "craft.send('remote-script', 1);"})
+        server = HttpServer(self, {"pixel.png": "", "remote.js": "craft.send('remote-script', 1);"})
         panel = self.panel(self.page(server), connect=False, csp="")
         policy = self.collect(panel, "csp")
         ran = self.collect(panel, "remote-script")

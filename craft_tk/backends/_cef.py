@@ -11,10 +11,14 @@ redirect hop put to the origin policy before it is requested) and shown at their
 and a reload writes the page anew. A link to a fragment of the page shown scrolls it.
 Anything else gets the bridge at load start. CEF drops bindings on cross-process navigations, so they are re-sent at each
 main-frame load and craft.js waits for them before saying hello.
+
+The page's console goes to the core (``page_log``), not to the terminal. CEF keeps its
+files in a per-user cache directory (``cef_cache_dir``), not in the app's working one.
 """
 
 import atexit
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -22,12 +26,13 @@ import urllib.parse
 import time
 import tkinter as tk
 from html import escape
-from typing import Any, Callable, Optional, Set
+from typing import Any, Callable, Dict, Optional, Set
 
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from .._html import inject_bridge
 from ._base import Page, PageHost
+from ._cef_python import cef_cache_dir
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
 from ._xwindows import detach_windows, reclaim_focus_on_tk_clicks, when_mapped
 from ._glib_pump import GlibPump, iterate_default_context
@@ -42,14 +47,35 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 
 __all__ = ["CefTransport"]
 
+log = logging.getLogger("craft_tk.cef")
+
 _SETTINGS = {
     "external_message_pump": True,
     "log_severity": cef.LOGSEVERITY_DISABLE,
     "remote_debugging_port": -1,
     "context_menu": {"enabled": False},
 }
-_SWITCHES: dict = {}
+_SWITCHES: Dict[str, str] = {}
+# CEF's GPU process prints "InitializeSandbox() called with multiple threads" on stderr
+# whatever the log severity. Measured: --no-sandbox (cefpython passes it already) and
+# --log-severity=disable leave it; --disable-gpu prints "Lost UI shared context" instead;
+# --in-process-gpu silences it but loses more frames on resizes and puts GL drivers in the
+# app. So the GPU process is started through this script, without its stderr.
+_QUIET_GPU = "#!/bin/sh\n# craft_tk: CEF's GPU process, without its stderr\nexec \"$@\" 2>/dev/null\n"
 RESIZE_SETTLE_MS = 150
+# A full repaint that changes nothing the page can see or read: a 50 ms animation of the
+# root element's opacity to a value that draws the same pixels (see CefTransport._settle).
+_REPAINT = ("(function (root) { if (root && typeof root.animate === 'function') {"
+            " root.animate([{opacity: 0.999}, {opacity: 0.999}], 50); } })(document.documentElement);")
+_CONSOLE_LEVELS = {
+    cef.LOGSEVERITY_VERBOSE: "debug",
+    cef.LOGSEVERITY_INFO: "info",
+    cef.LOGSEVERITY_WARNING: "warning",
+    cef.LOGSEVERITY_ERROR: "error",
+}
+# Console lines the core hears of already, as a PageError: Chromium's own report of an
+# uncaught error or rejection, and craft.js's of a failed listener. Kept at debug level.
+_REPORTED_ELSEWHERE = ("Uncaught ", "craft: ")
 _RENDERER_ENDED = {
     cef.TS_PROCESS_WAS_KILLED: "was killed",
     cef.TS_PROCESS_CRASHED: "crashed",
@@ -68,7 +94,8 @@ class _Runtime:
     @classmethod
     def ensure(cls, frame: tk.Misc) -> None:
         if not cls.started:
-            cef.Initialize(_SETTINGS, _SWITCHES)
+            files = _file_settings()
+            cef.Initialize(dict(_SETTINGS, **files), dict(_SWITCHES, **_quiet_gpu(files.get("cache_path"))))
             cls.started = True
             atexit.register(cls.shutdown)
         root = frame._root()  # type: ignore[attr-defined]
@@ -131,6 +158,11 @@ class _Handlers:
 
     def OnRendererProcessTerminated(self, browser: Any, status: int, **_: Any) -> None:
         self._transport._renderer_gone(status)
+
+    def OnConsoleMessage(self, message: str = "", source: str = "", line: int = 0,
+                         level: int = cef.LOGSEVERITY_INFO, **_: Any) -> bool:
+        self._transport._console(level, message, source, line)
+        return True  # the app's logger has it: nothing on the terminal
 
 
 class CefTransport:
@@ -336,6 +368,11 @@ class CefTransport:
         self._browser.SetJavascriptBindings(self._bindings)
         frame.ExecuteJavascript(self._bridge())  # no-op where the page inlined it already
 
+    def _console(self, level: int, message: str, source: str, line: int) -> None:
+        """A line of the page's console, to the core at its level."""
+        name = "debug" if message.startswith(_REPORTED_ELSEWHERE) else _CONSOLE_LEVELS.get(level, "info")
+        self._host.page_log(name, message, source or None, line or None)
+
     def _renderer_gone(self, status: int) -> None:
         """The page's renderer process died: its page and bridge are gone with it."""
         self._receiver = None
@@ -352,15 +389,17 @@ class CefTransport:
             self._browser.NotifyMoveOrResizeStarted()
             if self._settle_job is not None:
                 self._frame.after_cancel(self._settle_job)
-            self._settle_job = self._frame.after(RESIZE_SETTLE_MS, self._settle, event.width, event.height)
+            self._settle_job = self._frame.after(RESIZE_SETTLE_MS, self._settle)
 
-    def _settle(self, width: int, height: int) -> None:
-        """Chromium 66 sometimes leaves part of a grown window unpainted (seen under Xvfb):
-        once resizing pauses, size it one pixel off and back, which repaints it all."""
+    def _settle(self) -> None:
+        """Chromium 66 can leave part of a grown window unpainted until the page draws
+        again: it loses the frame of a resize made while a frame is in flight (seen under
+        Xvfb, most often when the window grows right after the page first paints). Once
+        resizing pauses, have the page draw again, without resizing it (resizing one pixel
+        off and back lost frames the same way, and told the page of sizes it never had)."""
         self._settle_job = None
         if self._browser is not None:
-            self._browser.SetBounds(0, 0, width, max(height - 1, 1))
-            self._browser.SetBounds(0, 0, width, height)
+            self._browser.GetMainFrame().ExecuteJavascript(_REPAINT)
 
     def _remove_temp_file(self) -> None:
         if self._temp_file is not None:
@@ -377,6 +416,42 @@ class _Closing:
     def OnBeforeClose(self, browser: Any, **_: Any) -> None:
         _Runtime.browsers.discard(browser)
 
+
+
+def _file_settings() -> Dict[str, str]:
+    """Where CEF keeps its files: in the per-user cache directory (``cef_cache_dir``).
+    Without a ``cache_path`` Chromium 66 puts ``blob_storage`` and ``webrtc_event_logs``
+    in the app's working directory."""
+    path = cef_cache_dir()
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError as error:  # CEF still runs, caching in memory
+        log.warning("cannot make CEF's cache directory %s (%s): set CRAFT_TK_CEF_CACHE", path, error)
+        return {}
+    return {"cache_path": path, "log_file": os.path.join(path, "debug.log")}
+
+
+def _quiet_gpu(directory: Optional[str]) -> Dict[str, str]:
+    """The switch that starts CEF's GPU process through ``_QUIET_GPU``, written to
+    ``directory`` (none when it cannot be: the GPU process then speaks)."""
+    if not directory or any(char.isspace() for char in directory):  # Chromium splits the launcher on spaces
+        return {}
+    script = os.path.join(directory, "quiet-gpu.sh")
+    try:
+        with open(script, encoding="utf-8") as handle:
+            current = handle.read()
+    except OSError:
+        current = None
+    if current != _QUIET_GPU:
+        try:
+            handle_fd, temporary = tempfile.mkstemp(dir=directory, prefix=".quiet-gpu-")
+            with os.fdopen(handle_fd, "w", encoding="utf-8") as out:
+                out.write(_QUIET_GPU)
+            os.replace(temporary, script)  # whole, also with apps starting at once
+        except OSError as error:
+            log.warning("cannot write %s (%s): CEF's GPU process may print on stderr", script, error)
+            return {}
+    return {"gpu-launcher": "/bin/sh " + script}
 
 
 def _cwd_url() -> str:

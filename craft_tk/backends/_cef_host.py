@@ -7,8 +7,9 @@ pipes unchanged. One helper serves every panel of the app; it dies with the app.
 crashes, each of its panels reports it (pending invokes and channels settle) and
 ``reload()`` starts a new one.
 
-The interpreter: ``CRAFT_CEF_PYTHON``, else the environment ``make`` builds
-(``.venv/cef``), else pyenv's 3.7, provided it imports cefpython3.
+The interpreter: ``CRAFT_CEF_PYTHON`` (when set it must import cefpython3, or loading
+fails naming it), else the environment ``make`` builds (``.venv/cef``), else pyenv's 3.7,
+provided it imports cefpython3.
 """
 
 import os

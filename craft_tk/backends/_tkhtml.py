@@ -3,18 +3,22 @@
 craft_tk takes over tkinterweb's script execution so that each page runs in a world of
 its own (``jsbridge/tkhtml-world.js``): two panels never see each other's ``window``,
 ``document`` or ``craft``. The bridge runs in a page's world before its first script.
+A world's ``document`` is browser-shaped (``jsbridge/tkhtml-dom.js``: events, geometry,
+classList...), with Tk's events and Tkhtml's layout brought in by ``_tkhtml_dom.py``.
 JavaScript is entered only with the asyncio loop marked running, which PythonMonkey's
 promises and timers need. Python -> page is one string per batch, which keeps
 PythonMonkey's garbage collector away from its many-distinct-strings trap.
 """
 
 import asyncio
+import collections
 import ctypes
+import functools
 import logging
 import re
 import tkinter as tk
 import urllib.parse
-from typing import Any, Callable, Dict, Optional, Set
+from typing import Any, Callable, Deque, Dict, Optional, Set
 
 import jsbridge
 
@@ -22,11 +26,12 @@ from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from ._base import Page, PageHost
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
+from ._tkhtml_dom import FIELD_STYLE, OWN_ATTRIBUTES, TkEvents, drop_files
 
 try:
     import pythonmonkey as pm
     import tkinterweb
-    from tkinterweb import dom, utilities
+    from tkinterweb import utilities
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise BackendUnavailable(
         "the 'tkhtml' backend needs tkinterweb and pythonmonkey (Python >= 3.8): "
@@ -114,16 +119,23 @@ _OWN_TAGS = ("node_tag", "tkinterweb_tag", "scrollable_node_tag")
 _BOUND_COMMAND = re.compile(r"\[(\S+) %#")
 
 
+def _uncaught(text: str) -> str:
+    """A page error as the world describes it (its first line, then the stack), as CEF's
+    read: ``uncaught ReferenceError: x is not defined``."""
+    return "uncaught " + text.split("\n", 1)[0]
+
+
 def _world_factory() -> Any:
     global _make_world
     if _make_world is None:
         # The worlds' timers are _PageTimers': the source sees them as parameters of the
-        # function around it, in place of PythonMonkey's globals.
-        around = "(function (setTimeout, setInterval, clearTimeout, clearInterval) { return (" + \
+        # function around it, in place of PythonMonkey's globals; so is the page DOM's installer.
+        around = "(function (setTimeout, setInterval, clearTimeout, clearInterval, installDom) { return (" + \
             jsbridge.read("tkhtml-world.js") + "\n); })"
         timers = _PageTimers()
+        install_dom = pm.eval(jsbridge.read("tkhtml-dom.js"), {"filename": "tkhtml-dom.js"})
         _make_world = pm.eval(around, {"filename": "tkhtml-world.js"})(
-            timers.set_timeout, timers.set_interval, timers.clear, timers.clear)
+            timers.set_timeout, timers.set_interval, timers.clear, timers.clear, install_dom)
     return _make_world
 
 
@@ -187,6 +199,8 @@ class TkhtmlTransport:
         self._host = host
         self._bridge = bridge
         self._driver = TkAsyncio.of(frame)
+        self._loading = False  # inside load(): what the page says waits for Tk's loop
+        self._held: Deque[Callable[[], Any]] = collections.deque()  # for the core, in order
         self._page = Page()
         self._world: Any = None
         self._world_root: Optional[str] = None
@@ -201,7 +215,9 @@ class TkhtmlTransport:
             on_form_submit=self._on_form_submit,
             request_func=self._request,  # pages follow only the redirects the policy allows
             on_navigate_fail=self._on_navigate_fail,
+            defaultstyle=utilities.DEFAULT_STYLE + FIELD_STYLE,
         )
+        self._events = TkEvents(self._view, self._fire)  # Tk events as the page's DOM events
         self._downloads = self._view.html  # tkinterweb's download settings, read on its threads
         self._allows = asked_on_tk_thread(frame, host.allows)
         self._view.pack(fill="both", expand=True)
@@ -209,16 +225,24 @@ class TkhtmlTransport:
         _delete_commands(frame, replaced - _bound_commands(frame, "Html"))  # called by nothing now
         # A page with no script of its own still gets its bridge, also after navigation.
         self._view.html.bind("<<DoneLoading>>", self._on_done_loading, add="+")
+        self._view.html.bind(utilities.DOM_CONTENT_LOADED_EVENT, self._on_content_loaded, add="+")
 
     def load(self, page: Page) -> None:
         self._page = page
         self._leave_page()
-        with self._driver.running():  # tkinterweb runs inline scripts during the load
-            if page.html is not None:
-                self._view.load_html(page.html, base_url=page.base_url)
-            else:
-                self._view.load_url(page.url or "about:blank", force=True)  # also a URL it thinks shown
-            self._enter_page()
+        self._loading = True
+        try:
+            with self._driver.running():  # tkinterweb runs inline scripts during the load
+                if page.html is not None:
+                    self._view.load_html(page.html, base_url=page.base_url)
+                else:
+                    self._view.load_url(page.url or "about:blank", force=True)  # also a URL it thinks shown
+                self._enter_page()
+                if not self._view.html.parsing:  # parsed, whatever Tk said: DOMContentLoaded is due
+                    self._events.parsed = True
+                    self._advance_ready_state()
+        finally:
+            self._loading = False
 
     def reload(self) -> None:
         self.load(self._page)
@@ -253,6 +277,10 @@ class TkhtmlTransport:
             self._world.dispose()
         self._world = None
         self._world_root = None
+        self._events.reset()
+        # What the page going away said and the core has not heard is dropped: its hello
+        # would connect the panel to a page no longer shown.
+        self._held.clear()
         self._host.page_loading()
 
     def _enter_page(self) -> None:
@@ -262,7 +290,7 @@ class TkhtmlTransport:
             return
         if self._world is not None:
             self._leave_page()  # a navigation the transport did not start
-        self._world = _world_factory()(self._view.document, self._receive)
+        self._world = _world_factory()(self._view.document, self._receive, self._events.native)
         self._world_root = root
         self._run(self._bridge(), entered=True, label="craft.js")
 
@@ -274,12 +302,46 @@ class TkhtmlTransport:
                 self._enter_page()
             error = self._world.run(code, this) if this is not None else self._world.run(code)
         if error:
-            log.warning("page %s raised: %s", label, error)
+            self._to_host(self._host.page_error, _uncaught(str(error)), label)
 
     def _on_done_loading(self, event: tk.Event) -> None:
         if self._view is not None:
             with self._driver.running():
                 self._enter_page()
+                self._world.setReadyState("complete")  # window's load event, once
+
+    def _on_content_loaded(self, event: tk.Event) -> None:
+        if self._view is not None:
+            with self._driver.running():
+                self._enter_page()
+                self._events.page_parsed()
+                self._advance_ready_state()
+
+    def _advance_ready_state(self) -> None:
+        """DOMContentLoaded (and craft.js's hello) once the document is parsed and its
+        external and deferred scripts, which tkinterweb runs after parsing, have run."""
+        if self._events.parsed and not self._events.scripts_due():
+            self._world.setReadyState("interactive")
+
+    # -- DOM events -------------------------------------------------------------------------
+
+    def _fire(self, event_type: str, handles: Any, init: Dict[str, Any]) -> Optional[bool]:
+        """A Tk event as a DOM event in the page shown (see _tkhtml_dom.TkEvents)."""
+        if self._view is None or self._world is None:
+            return None
+        with self._driver.running():
+            return bool(self._world.fire(event_type, handles, init))
+
+    def dispatch_drop(self, x: float, y: float, kind: str, paths: Any = (), data: Any = None) -> bool:
+        """Dispatch drag-and-drop event ``kind`` (dragenter, dragover, dragleave or drop) at
+        the element under viewport point (x, y), with files ``paths`` and ``data`` (MIME
+        type -> string) in its dataTransfer. True when the page called preventDefault():
+        for dragenter/dragover, that it accepts the drop."""
+        if self._view is None:
+            return False
+        with self._driver.running():
+            self._enter_page()
+            return bool(self._world.dispatchDrop(x, y, kind, drop_files(paths), dict(data or {})))
 
     def _on_link_click(self, url: str) -> None:
         if self._view is None:
@@ -345,13 +407,38 @@ class TkhtmlTransport:
 
     def _receive(self, wire: Any) -> None:
         # PythonMonkey hands over a str proxy; the core (and orjson) want a real str.
-        self._host.receive(str(wire) if isinstance(wire, str) else wire)
+        self._to_host(self._host.receive, str(wire) if isinstance(wire, str) else wire)
+
+    def _to_host(self, deliver: Callable[..., Any], *args: Any) -> None:
+        """Call ``deliver(*args)`` (the core) now or, while ``load()`` runs or earlier calls
+        still wait, in the next loop step, in order. tkinterweb runs a page's scripts inside
+        ``load()``: without this, a panel would be connected (and its page's errors
+        reported, before ``on_ipc_error`` could be set) while its constructor runs, unlike
+        on CEF."""
+        if not self._loading and not self._held:
+            deliver(*args)
+            return
+        if not self._held:
+            self._driver.call_soon(self._release_held)
+        self._held.append(functools.partial(deliver, *args))
+
+    def _release_held(self) -> None:
+        while self._held:  # a load started by one of them clears the rest
+            self._held.popleft()()
 
     def _on_script(self, attributes: Dict[str, str], code: str) -> None:
         if attributes.get("type", "").lower() in _SCRIPT_TYPES:
             self._run(code, label=attributes.get("src", "inline script"))
+        if self._view is not None and self._events.script_ran(attributes) and self._world is not None:
+            with self._driver.running():
+                self._advance_ready_state()
 
     def _on_element_script(self, node_handle: str, attribute: str, code: str) -> None:
-        element = dom.HTMLElement(self._view.document, node_handle)
-        self._run(code, this=element, label=attribute + " handler")
+        if attribute in OWN_ATTRIBUTES or self._view is None:
+            return  # the page world runs these itself, with their event (see _tkhtml_dom)
+        with self._driver.running():
+            self._enter_page()
+            error = self._world.elementScript(node_handle, attribute, code)
+        if error:
+            self._to_host(self._host.page_error, _uncaught(str(error)), attribute + " handler")
 
