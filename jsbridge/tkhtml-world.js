@@ -9,7 +9,8 @@
  * continuations see the right `document` with no "current page" switch.
  *
  * Not strict on purpose: `with` and sloppy direct eval are the mechanism.
- * Evaluates to makeWorld(document, hostPost, native): with `native` (a DomNative of
+ * Evaluates to makeWorld(document, hostPost, native, hostLog): the page's console goes to
+ * hostLog(level, text); with `native` (a DomNative of
  * craft_tk/backends/_tkhtml_dom.py), the page gets the browser-shaped DOM of
  * tkhtml-dom.js (`installDom`, given by the code around this one) instead of tkinterweb's.
  *
@@ -27,7 +28,29 @@ var jsGlobal = (0, eval)('this');  // the one real global, whatever a page may s
   if (jsGlobal.python) { delete jsGlobal.python[door]; }
 });
 ['pmEval', 'require', 'module', 'exports', 'bootstrap'].forEach(function (door) { delete jsGlobal[door]; });
-return function makeWorld(document, hostPost, native) {
+/**
+ * The page's console: what it says goes to ``hostLog(level, text)`` (the craft_tk.page
+ * logger), as Chromium's console does on CEF, instead of PythonMonkey's stdout.
+ */
+function pageConsole(hostLog, gone) {
+  function text(value) {
+    if (typeof value === 'string') { return value; }
+    if (value instanceof Error) { return String(value); }
+    try { var json = JSON.stringify(value); return json === undefined ? String(value) : json; } catch (e) { return String(value); }
+  }
+  function writer(level) {
+    return function () {
+      if (gone()) { return; }
+      var parts = [];
+      for (var i = 0; i < arguments.length; i++) { parts.push(text(arguments[i])); }
+      hostLog(level, parts.join(' '));
+    };
+  }
+  return { log: writer('info'), info: writer('info'), debug: writer('debug'), trace: writer('debug'),
+           warn: writer('warning'), error: writer('error') };
+}
+
+return function makeWorld(document, hostPost, native, hostLog) {
   var disposed = false;
   var win = {};
   win.window = win;
@@ -36,6 +59,7 @@ return function makeWorld(document, hostPost, native) {
   Object.defineProperty(win, '__craftHostPost', {
     value: function (wire) { if (!disposed) { hostPost(wire); } }
   });
+  if (hostLog) { win.console = pageConsole(hostLog, function () { return disposed; }); }
 
   // The page's timers, so that they die with the page; each forgotten once it is done.
   var timers = new Map();  // the engine's timer id -> its cancel function

@@ -290,7 +290,7 @@ class TkhtmlTransport:
             return
         if self._world is not None:
             self._leave_page()  # a navigation the transport did not start
-        self._world = _world_factory()(self._view.document, self._receive, self._events.native)
+        self._world = _world_factory()(self._view.document, self._receive, self._events.native, self._console)
         self._world_root = root
         self._run(self._bridge(), entered=True, label="craft.js")
 
@@ -404,6 +404,11 @@ class TkhtmlTransport:
     def _on_form_submit(self, url: str, data: Any, method: str) -> None:
         if self._view is not None and self._host.allows(url):
             self._view.load_form_data(url, data, method)
+
+    def _console(self, level: Any, text: Any) -> None:
+        """The page's console line; craft.js's own ("craft: ...", already a PageError) at debug."""
+        line = str(text)
+        self._host.page_log("debug" if line.startswith("craft: ") else str(level), line, "page", None)
 
     def _receive(self, wire: Any) -> None:
         # PythonMonkey hands over a str proxy; the core (and orjson) want a real str.
