@@ -102,9 +102,12 @@ class PageSecrets:
         return secret is not None and (secret in self._issued or secret == self.connected)
 
     def connect(self, secret: str) -> None:
-        """The load with ``secret`` is connected; older loads can no longer connect."""
+        """The load with ``secret`` is connected; older loads can no longer connect. A load
+        issued after it (a second load asked for before the first one connected) still can."""
         self.connected = secret
-        self._issued.clear()
+        while self._issued:
+            if self._issued.popleft() == secret:
+                break
 
     def page_gone(self) -> None:
         """The connected load went away (reload, navigation, crash): retire its secret."""

@@ -40,6 +40,18 @@ class TheSecret(CoreTestCase):
         self.assertTrue(self.errors_of(Refused))
 
 
+    def test_a_load_asked_for_before_the_previous_one_connected_still_connects(self) -> None:
+        core = self.core
+        first = core.secret
+        second = core.dispatcher.secrets.issue()  # load_html twice in a row
+        core.post({"kind": "hello", "page": "first"}, secret=first)  # the first page was quicker
+        core.dispatcher.page_loading()  # then the second load starts
+        core.post({"kind": "hello", "page": "second"}, secret=second)
+        core.run()
+        self.assertTrue(core.dispatcher.connected)
+        self.assertEqual(core.dispatcher.secrets.connected, second)
+
+
 class BadInput(CoreTestCase):
     def test_one_bad_message_costs_only_itself_and_a_bad_invoke_still_settles(self) -> None:
         core = self.core
