@@ -55,6 +55,17 @@ class PageConsoleAndErrors(EngineTestCase):
         self.assertEqual([line for line in heard() if line in said], said)
 
 
+class ForgottenMainloop(EngineTestCase):
+    def test_messages_never_sent_are_named_at_exit(self) -> None:
+        app = ("import tkinter as tk, sys, craft_tk\n"
+               "root = tk.Tk()\n"
+               "panel = craft_tk.WebPanel(root, html='<p>x</p>', backend=sys.argv[1])\n"
+               "panel.emit('lost', 1)\n")  # and no mainloop()
+        result = subprocess.run([sys.executable, "-c", app, ENGINE], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True, timeout=SUBPROCESS_TIMEOUT_S)
+        self.assertIn("never sent: did the app run mainloop()?", result.stderr)
+
+
 class ConnectedIsHonest(EngineTestCase):
     def test_a_new_panel_connects_only_once_tk_has_run(self) -> None:
         panel = self.panel("<p>page</p>", connect=False)  # made and packed; Tk's loop not run

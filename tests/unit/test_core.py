@@ -161,6 +161,23 @@ class Evaluate(CoreTestCase):
         self.assertEqual(future.result(), 2)
 
 
+class Logging(CoreTestCase):
+    def test_a_handler_failure_the_page_also_gets_is_one_warning_line(self) -> None:
+        core = self.core
+        core.connect()
+
+        def broken(pattern: str) -> None:
+            raise ValueError("bad regex " + pattern)
+
+        core.dispatcher.handle("search", broken)
+        with self.assertLogs("craft_tk", "DEBUG") as logs:
+            core.post({"kind": "invoke", "id": 1, "name": "search", "args": ["("]})
+            core.run()
+        self.assertEqual([record.levelname for record in logs.records], ["WARNING"])
+        self.assertIsNone(logs.records[0].exc_info, "no traceback without debug=True")
+        self.assertIn("bad regex (", logs.records[0].getMessage())
+
+
 class ErrorTree(CoreTestCase):
     def test_every_ipc_failure_is_a_craft_error_of_the_documented_kind(self) -> None:
         from craft_tk import CraftError, SerializationError
