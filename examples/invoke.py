@@ -6,7 +6,9 @@ Run: python examples/invoke.py [cef|tkhtml]
 """
 
 import asyncio
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import tkinter as tk
@@ -65,6 +67,7 @@ def main(backend: str = "auto") -> None:
     root.title("craft_tk: invoke/handle")
     root.geometry("820x520")
     folder = tk.StringVar(value=tempfile.mkdtemp(prefix="craft-docs-"))
+    atexit.register(shutil.rmtree, folder.get(), True)
 
     side = tk.Frame(root, padx=8, pady=8)
     side.pack(side="left", fill="y")

@@ -6,8 +6,10 @@ Run: python examples/log_viewer.py [cef|tkhtml] [path-to-a-log-file]
 """
 
 import asyncio
+import atexit
 import os
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -67,7 +69,9 @@ async def stream_log(channel: craft_tk.Channel, path: str) -> None:
 
 def main(backend: str = "auto", path: str = "") -> None:
     if not path:
-        path = os.path.join(tempfile.mkdtemp(prefix="craft-log-"), "app.log")
+        folder = tempfile.mkdtemp(prefix="craft-log-")
+        atexit.register(shutil.rmtree, folder, True)
+        path = os.path.join(folder, "app.log")
         threading.Thread(target=write_log_forever, args=(path,), daemon=True).start()
     root = tk.Tk()
     root.title("craft_tk: log viewer ({})".format(path))

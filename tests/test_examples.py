@@ -3,6 +3,7 @@ its window appears, its page paints, nothing crashes. Screenshots are kept in
 ``.test-results/screenshots`` for a person to look at."""
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -83,14 +84,20 @@ class Examples(unittest.TestCase):
 
     def stop(self, process: "subprocess.Popen[str]") -> None:
         if process.poll() is None:
-            process.terminate()
+            process.send_signal(signal.SIGINT)  # as Ctrl+C: the example's exit handlers run
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
         errors = "".join(self.watch.lines) if hasattr(self, "watch") else ""
-        self.assertNotIn("Traceback", errors, errors[-3000:])
+        tracebacks = errors.split("Traceback (most recent call last)")[1:]
+        failures = [t for t in tracebacks if "KeyboardInterrupt" not in t]  # the Ctrl+C that stopped it
+        self.assertEqual(failures, [], errors[-3000:])
 
     def output(self, process: "subprocess.Popen[str]") -> str:
         return "".join(self.watch.lines)[-2000:] if hasattr(self, "watch") else ""

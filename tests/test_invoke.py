@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -78,6 +79,7 @@ class WebInvokesNative(InvokeTestCase):
     def test_seed_get_user_and_save_file(self) -> None:
         panel = self.open()
         folder = tempfile.mkdtemp(prefix="craft-save-")
+        self.addCleanup(shutil.rmtree, folder, True)
 
         @panel.handle("get-user")
         def get_user(user_id):

@@ -3,6 +3,7 @@
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -106,6 +107,7 @@ class TwoPanels(EngineTestCase):
 class Urls(EngineTestCase):
     def test_a_local_file_gets_the_bridge_before_its_first_script(self) -> None:
         folder = tempfile.mkdtemp(prefix="craft-test-")
+        self.addCleanup(shutil.rmtree, folder, True)
         path = os.path.join(folder, "page.html")
         with open(path, "w") as out:
             out.write("""<html><body><script>

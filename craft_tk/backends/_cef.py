@@ -328,6 +328,7 @@ class CefTransport:
             out.write(inject_bridge(html, self._bridge(), base_url))
         self._remove_temp_file()
         self._temp_file = path
+        _temp_files.add(path)
         self._document_url = base_url
         self._own_load_pending = True
         self._expected_url = "file://" + path + ("#" + fragment if fragment else "")
@@ -403,10 +404,7 @@ class CefTransport:
 
     def _remove_temp_file(self) -> None:
         if self._temp_file is not None:
-            try:
-                os.remove(self._temp_file)
-            except OSError:
-                pass
+            _remove(self._temp_file)
             self._temp_file = None
 
 
@@ -452,6 +450,23 @@ def _quiet_gpu(directory: Optional[str]) -> Dict[str, str]:
             log.warning("cannot write %s (%s): CEF's GPU process may print on stderr", script, error)
             return {}
     return {"gpu-launcher": "/bin/sh " + script}
+
+
+_temp_files: Set[str] = set()  # pages written for CEF and not removed yet: gone at exit too
+
+
+def _remove(path: str) -> None:
+    _temp_files.discard(path)
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+@atexit.register
+def _remove_temp_files() -> None:
+    for path in list(_temp_files):
+        _remove(path)
 
 
 def _cwd_url() -> str:
