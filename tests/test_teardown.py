@@ -30,8 +30,15 @@ PAGE = """<p>teardown</p>
 PANEL_OPTIONS: Dict[str, Any] = {"backend": ENGINE, "width": 300, "height": 200}
 CYCLES_MEASURED_FROM, CYCLES = 10, 50
 # Allowed growth between the counts after 10 and after 50 cycles. A leaked CEF renderer
-# is a process and about 70 MB; a leaked Tkhtml panel was 24 Tcl commands and 3 MB.
-EXTRA_PROCESSES, EXTRA_FDS, EXTRA_TCL_COMMANDS, EXTRA_RSS_MB = 0, 4, 5, 40
+# is a process, two file descriptors and about 70 MB (40 cycles: +40, +80, +2.8 GB); a
+# leaked Tkhtml panel was 24 Tcl commands and 3 MB. A CEF process tree's descriptors
+# move by a few on their own (seen: -11 to +5).
+EXTRA_PROCESSES, EXTRA_FDS, EXTRA_TCL_COMMANDS, EXTRA_RSS_MB = 0, 16, 5, 40
+
+
+def _within(now: Dict[str, int], before: Dict[str, int], extra_processes: int) -> Optional[Dict[str, int]]:
+    """``now`` if its process count is within ``extra_processes`` of ``before``, else None."""
+    return now if now["processes"] <= before["processes"] + extra_processes else None
 
 
 class PanelTeardown(EngineTestCase):
@@ -46,7 +53,10 @@ class PanelTeardown(EngineTestCase):
             self._cycle(paths[number % len(paths)])
             if number == CYCLES_MEASURED_FROM:
                 footprint = self._footprint()
-        after = self._footprint()
+        # A CEF process of the last cycle may take a moment to end on a loaded machine.
+        settled = self.wait_for(lambda: _within(self._footprint(), footprint, EXTRA_PROCESSES),
+                                "the last cycle's processes to end", timeout=20)
+        after = settled
         for what, allowed in (("processes", EXTRA_PROCESSES), ("open fds", EXTRA_FDS),
                               ("Tcl commands", EXTRA_TCL_COMMANDS), ("RSS MB", EXTRA_RSS_MB)):
             self.assertLessEqual(after[what], footprint[what] + allowed, "{} grew from {} after {} cycles to {} after "

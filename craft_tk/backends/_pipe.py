@@ -57,12 +57,19 @@ class FrameWriter:
         self.fd = fd
         self._want_write = want_write
         self._pending = bytearray()
+        self.broken = False  # the reader is gone: what is sent now goes nowhere
         if want_write is not None:
             os.set_blocking(fd, False)
 
     def send(self, *fields: Any) -> None:
+        if self.broken:
+            return
         self._pending += encode_frame(*fields)
-        self.flush()
+        try:
+            self.flush()
+        except OSError:  # the other process went (the app closed): drop, never raise into CEF
+            self.broken = True
+            self._pending.clear()
 
     def flush(self) -> None:
         """Write what the pipe takes; called again when it is writable."""
