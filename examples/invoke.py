@@ -1,4 +1,4 @@
-"""Invoke/handle: the seed's get-user, save-file and risky-operation, and a native call into the page.
+"""Invoke/handle: the spec's get-user, save-file and risky-operation, and a native call into the page.
 
 The page awaits native handlers; native awaits the page's get-selection handler. Files
 are saved into a folder you pick (a temporary folder until you do).

@@ -1,4 +1,4 @@
-"""Channels: a log viewer that streams a growing log file into the page (the seed's log-stream).
+"""Channels: a log viewer that streams a growing log file into the page (the spec's log-stream example).
 
 A worker thread appends to a log file; native tails it and streams new lines through the
 channel, awaiting each send so a slow page is never flooded.

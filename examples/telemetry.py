@@ -1,4 +1,4 @@
-"""Channels: a telemetry panel receiving CPU and memory figures every 100 ms (the seed's telemetry).
+"""Channels: a telemetry panel receiving CPU and memory figures every 100 ms (the spec's telemetry example).
 
 Run: python examples/telemetry.py [cef|tkhtml]
 """

@@ -1,4 +1,4 @@
-"""Shared state: the seed's theme toggle, changed from a native control and from the page.
+"""Shared state: the spec's theme toggle, changed from a native control and from the page.
 
 Both sides watch `theme`: the native watcher recolours the Tk widgets, the page's watcher
 recolours the page. The notification setting is a nested value changed from the page.

@@ -1,4 +1,4 @@
-"""Typed IPC and validation: the seed's IpcEvents/IpcHandlers, checked at run time.
+"""Typed IPC and validation: the spec's IpcEvents/IpcHandlers, checked at run time.
 
 The page sends good and bad data; the typed window lets the good through and refuses the
 bad with an error naming the field (shown in the page, and in the native log below it).

@@ -26,3 +26,9 @@ class Readme(unittest.TestCase):
             readme = handle.read()
         self.assertNotIn("ipc-communication.md", readme)
         self.assertNotIn("the seed", readme.lower())
+
+    def test_the_launcher_speaks_the_readmes_words(self) -> None:
+        from examples.__main__ import examples
+
+        for name, summary in examples():
+            self.assertNotIn("seed", summary.lower(), name)
