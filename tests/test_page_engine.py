@@ -13,6 +13,7 @@ import functools
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -435,6 +436,7 @@ class WithoutInput(PageEngineCase):
 
     def test_dom_content_loaded_waits_for_the_pages_external_scripts(self) -> None:
         folder = tempfile.mkdtemp(prefix="craft-scripts-")
+        self.addCleanup(shutil.rmtree, folder, True)
         with open(os.path.join(folder, "late.js"), "w") as out:
             out.write("window.lateScript = 'ran'; craft.send('order', 'external script');")
         with open(os.path.join(folder, "page.html"), "w") as out:
@@ -681,6 +683,7 @@ class DragAndDrop(PageEngineCase):
             self.skipTest("dropping real files into Chromium needs an XDND source; the snippet parsed and "
                           "registered its listeners, which is what this engine's test can check")
         folder = tempfile.mkdtemp(prefix="craft-drop-")
+        self.addCleanup(shutil.rmtree, folder, True)
         paths = [os.path.join(folder, name) for name in ("notes.txt", "photo.png")]
         for path in paths:
             with open(path, "w") as out:

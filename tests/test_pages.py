@@ -126,6 +126,7 @@ class Urls(EngineTestCase):
 
     def test_navigating_to_a_web_page_reconnects_the_bridge(self) -> None:
         folder = tempfile.mkdtemp(prefix="craft-www-")
+        self.addCleanup(shutil.rmtree, folder, True)
         with open(os.path.join(folder, "remote.html"), "w") as out:
             out.write("""<html><body><p>served over http</p><script>
               craft.ready.then(function () { craft.send('remote', 'connected'); });
