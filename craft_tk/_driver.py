@@ -9,13 +9,13 @@ Tk and no display (the headless test tier uses it).
 import asyncio
 import concurrent.futures
 import threading
-from typing import Any, Callable, Optional, Set
+from typing import Any, Callable, Optional, Set, Type
 
 from typing_extensions import Protocol
 
-from ._errors import PanelClosed
+from ._errors import IpcError, PanelClosed
 
-__all__ = ["Driver", "HandOver", "LoopDriver"]
+__all__ = ["Driver", "HandOver", "LoopDriver", "failure_of"]
 
 
 class Driver(Protocol):
@@ -122,6 +122,17 @@ class LoopDriver(HandOver):
     def close(self) -> None:
         self._fail_handed_over()
         self.loop.close()
+
+
+def failure_of(done: "concurrent.futures.Future[Any]", kind: Type[IpcError], what: str) -> Optional[IpcError]:
+    """What to report of work handed over from a thread that failed: its error if it is a
+    ``kind``, else one saying ``what`` failed; None when it did not fail (or the panel went)."""
+    error = None if done.cancelled() else done.exception()
+    if error is None or isinstance(error, PanelClosed):
+        return None
+    if isinstance(error, kind):
+        return error
+    return kind("{} from another thread failed: {}: {}".format(what, type(error).__name__, error))
 
 
 def _name_of(fn: Callable[..., Any]) -> str:

@@ -13,7 +13,8 @@ import jsbridge
 from . import _protocol as protocol
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel
 from ._dispatcher import Dispatcher
-from ._errors import IpcError, PanelClosed
+from ._driver import failure_of
+from ._errors import IpcError
 from ._eventloop import TkAsyncio
 from ._html import add_csp
 from ._security import DEFAULT_CSP, OriginPolicy
@@ -49,10 +50,8 @@ def _from_any_thread(method: F) -> F:
 
 
 def _report_thread_failure(dispatcher: Dispatcher, what: str, done: Any) -> None:
-    error = None if done.cancelled() else done.exception()
-    if error is not None and not isinstance(error, PanelClosed):
-        failure = error if isinstance(error, IpcError) else IpcError(
-            "{}() from another thread failed: {}: {}".format(what, type(error).__name__, error))
+    failure = failure_of(done, IpcError, what + "()")
+    if failure is not None:
         dispatcher.report(failure)
 
 

@@ -34,6 +34,7 @@ from typing import (Any, Callable, Dict, Iterator, List, MutableMapping, Mutable
 import orjson
 
 from . import _protocol as protocol
+from ._driver import failure_of
 from ._errors import IpcError, StateError
 
 __all__ = ["FORBIDDEN_KEYS", "SharedState", "StateDict", "StateError", "StateList", "app_state", "create_shared_state"]
@@ -337,10 +338,8 @@ class SharedState:
         return True
 
     def _report_thread_failure(self, done: Any) -> None:
-        error = None if done.cancelled() else done.exception()
-        if error is not None:
-            failure = error if isinstance(error, StateError) else StateError(
-                "a state write from another thread failed: {}: {}".format(type(error).__name__, error))
+        failure = failure_of(done, StateError, "a state write")
+        if failure is not None:
             for report in list(self._reporters):
                 report(failure)
 
