@@ -12,7 +12,10 @@ PAGE = """<html><body><p id="bar">0</p><script>
   var seen = [];
   craft.on('start', function (what) {
     var controller = typeof AbortController === 'function' ? new AbortController() : null;
-    var options = {onProgress: function (p) { seen.push(p); document.getElementById('bar').textContent = p.percent; }};
+    var options = {onProgress: function (p) {
+      if (seen.length === 0) { craft.send('first-progress', p.done); }
+      seen.push(p); document.getElementById('bar').textContent = p.percent;
+    }};
     if (controller) { options.signal = controller.signal; }
     craft.on('abort', function () { controller.abort(); });
     craft.invoke(what, 1000, craft.options(options)).then(function (value) {
@@ -66,8 +69,9 @@ class Progress(EngineTestCase):
             return "stopped"
 
         done = self.collect(panel, "done")
+        first_progress = self.collect(panel, "first-progress")
         panel.emit("start", "endless")
-        self.wait_for(lambda: self.ipc_errors == [] and panel._dispatcher.invocations._incoming, "the handler")
+        self.wait_for(lambda: first_progress, "the first progress update to reach the page")
         panel.emit("abort")
         self.wait_for(lambda: done, "the page's call to reject")
         self.assertEqual(done[0]["error"], "AbortError")
