@@ -27,8 +27,10 @@ from ._errors import (
     SerializationError,
     ValidationError,
 )
+from ._drops import Drop
 from ._eventloop import TkAsyncio
 from ._invoke import Invocation, current_invocation
+from ._menus import SEPARATOR, Menu, MenuItem, Submenu
 from ._panel import WebPanel
 from ._security import DEFAULT_CSP
 from ._state import SharedState, StateDict, StateError, StateList, create_shared_state
@@ -48,6 +50,7 @@ __all__ = [
     "CraftError",
     "CraftWindow",
     "DEFAULT_CSP",
+    "Drop",
     "HandlerError",
     "HandlerNotFound",
     "Invocation",
@@ -55,6 +58,8 @@ __all__ = [
     "InvokeTimeout",
     "IpcError",
     "ListenerError",
+    "Menu",
+    "MenuItem",
     "MessageTooLarge",
     "NotAllowed",
     "PageError",
@@ -63,11 +68,13 @@ __all__ = [
     "ProtocolError",
     "Refused",
     "RemoteError",
+    "SEPARATOR",
     "SerializationError",
     "SharedState",
     "StateDict",
     "StateError",
     "StateList",
+    "Submenu",
     "TkAsyncio",
     "ValidationError",
     "WebPanel",

@@ -13,7 +13,7 @@ import atexit
 import functools
 import logging
 import weakref
-from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, FrozenSet, List, Optional, Sequence, TypeVar, Union
 
 import orjson
 
@@ -50,6 +50,7 @@ _PAGE_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "log": logging.INF
                 "warn": logging.WARNING, "error": logging.ERROR}
 _live: "weakref.WeakSet[Dispatcher]" = weakref.WeakSet()
 
+BUILTIN_PREFIX = "craft:"  # craft_tk's own handlers, both sides
 WIRE_OVERHEAD = 64  # a wire string is its messages plus the secret and brackets
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,7 +87,10 @@ class Dispatcher:
                                  max_message_size)
         self._coalescers = Coalescers(lambda: driver.loop)
         self._page: Optional[str] = None
+        self.page_url = ""  # the connected page's address, as it said in its hello
         self._scripts: List[str] = []  # evaluate()s waiting for the page to connect
+        self._on_connect: List[Callable[[], Any]] = []  # run once at the next hello
+        self.keyboard: Optional[Any] = None  # the Shortcuts of the panel's toplevel
         self._closed = False
         self.state = state if state is not None else app_state()
         self._detach_state = self.state.attach(self._enqueue, self.report, driver)
@@ -116,10 +120,18 @@ class Dispatcher:
         """
         if fn is None:
             return _decorator(lambda fn: self.handle(name, fn, thread, schema))
+        if isinstance(name, str) and name.startswith(BUILTIN_PREFIX):
+            raise ValueError("handler names starting with {!r} are craft_tk's own; choose another than {!r}"
+                             .format(BUILTIN_PREFIX, name))
         declared = self.contract.require_handler(name) if self.contract is not None else None
         bind = argument_binder(fn, name, declared.args if declared else None, schema)
         check = result_check(declared.result) if declared else None
         return self.invocations.handle(name, fn, thread, bind, check)
+
+    def handle_builtin(self, name: str, fn: Callable[..., Any]) -> None:
+        """Register craft_tk's own handler ``craft:<name>`` (allowed even with ``allow``)."""
+        self.invocations.handle(BUILTIN_PREFIX + name, fn)
+        self.invocations.builtins.add(BUILTIN_PREFIX + name)
 
     def remove_handler(self, name: str) -> None:
         """Forget the handler of ``name``."""
@@ -281,7 +293,7 @@ class Dispatcher:
                 if not self.secrets.admits_hello(secret):
                     refused += 1
                     continue
-                self._connect(message.page, secret)  # type: ignore[arg-type]
+                self._connect(message.page, secret, message.url)  # type: ignore[arg-type]
                 from_page = accepted_hello = True
             elif not from_page:
                 refused += 1  # a page load that is gone, or one not connected yet
@@ -310,6 +322,15 @@ class Dispatcher:
         """The origin policy as a list, for a transport that decides in another process."""
         return self.policy.as_list()
 
+    def shortcuts(self) -> FrozenSet[str]:
+        """The key chords the app binds in the panel's toplevel (see ``_shortcuts``)."""
+        return self.keyboard.chords if self.keyboard is not None else frozenset()
+
+    def shortcut(self, chord: str) -> None:
+        """The page had the keyboard when ``chord`` was pressed: run its action."""
+        if self.keyboard is not None and not self._closed:
+            self.keyboard.press(chord)
+
     def page_loading(self, failure: Optional[str] = None) -> None:
         """The page is going: hold outgoing messages until the next hello.
 
@@ -332,6 +353,7 @@ class Dispatcher:
         """Settle everything pending, drop what is queued, refuse further calls."""
         self._closed = True
         self._page = None
+        self._on_connect = []
         self._outbox.close()
         self._coalescers.cancel_all()
         self.channels.close_all("panel closed")
@@ -426,9 +448,10 @@ class Dispatcher:
         for script in scripts:
             self.transport.execute(script)
 
-    def _connect(self, page: str, secret: str) -> None:
+    def _connect(self, page: str, secret: str, url: str = "") -> None:
         log.info("the page connected (load %s)", page)
         self._page = page
+        self.page_url = url
         self.secrets.connect(secret)
         self.driver.call_soon(self._run_scripts)
         timeout = self.invocations.timeout
@@ -436,6 +459,16 @@ class Dispatcher:
         welcome = protocol.welcome(timeout * 1000 if timeout else None, snapshot["state"], snapshot["stateVersion"])
         self._outbox.add_first(welcome)
         self._outbox.opened()
+        waiting, self._on_connect = self._on_connect, []
+        for fn in waiting:
+            self.driver.call_soon(fn)
+
+    def when_connected(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` on the Tk thread once the page is connected (now, if it is)."""
+        if self._page is not None:
+            self.driver.call_soon(fn)
+        else:
+            self._on_connect.append(fn)
 
     def _enqueue(self, encoded: Union[bytes, Callable[[], bytes]]) -> None:
         self._outbox.add(encoded)

@@ -16,7 +16,7 @@ import functools
 import inspect
 import threading
 import traceback
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import orjson
 
@@ -123,6 +123,7 @@ class Invocations:
         self.timeout = timeout
         self.allow = None if allow is None else frozenset(allow)
         self._handlers: Dict[str, _Handler] = {}
+        self.builtins: Set[str] = set()  # craft_tk's own handlers ("craft:..."), allowed always
         self._hooks: List[Callable[..., Any]] = []
         self._incoming: Dict[int, Tuple[Invocation, "asyncio.Future[Any]"]] = {}
         self._outgoing: Dict[int, _Pending] = {}
@@ -192,22 +193,50 @@ class Invocations:
                 return
         token = _current.set(invocation)
         try:
-            if handler.thread:
-                context = contextvars.copy_context()
-                future = self._loop().run_in_executor(None, context.run, handler.fn, *args)
-            else:
-                result = handler.fn(*args)
-                if not inspect.isawaitable(result):
-                    self._reply_value(invocation, result)
-                    return
-                future = asyncio.ensure_future(result, loop=self._loop())
+            answered, outcome = self._start(handler, args)
         except Exception as error:
             self._reply_error(invocation, self._handler_failed(invocation, error))
             return
         finally:
             _current.reset(token)
-        self._incoming[message.id] = (invocation, future)
-        future.add_done_callback(lambda done: self._finished(invocation, done))
+        if answered:
+            self._reply_value(invocation, outcome)
+            return
+        self._incoming[message.id] = (invocation, outcome)
+        outcome.add_done_callback(lambda done: self._finished(invocation, done))
+
+    def _start(self, handler: _Handler, args: List[Any]) -> Tuple[bool, Any]:
+        """Run ``handler``: ``(True, value)`` when it answered at once, else ``(False,
+        future)``. Raises what a plain handler raises."""
+        if handler.thread:
+            context = contextvars.copy_context()
+            return False, self._loop().run_in_executor(None, context.run, handler.fn, *args)
+        result = handler.fn(*args)
+        if not inspect.isawaitable(result):
+            return True, result
+        return False, asyncio.ensure_future(result, loop=self._loop())
+
+    def call_here(self, name: str, args: Sequence[Any] = ()) -> bool:
+        """Run the native handler of ``name`` for native's own sake (a menu item chosen):
+        False when there is none. Its failure reaches ``on_ipc_error``."""
+        handler = self._handlers.get(name)
+        if handler is None:
+            return False
+        try:
+            answered, outcome = self._start(handler, list(args))
+        except Exception as error:
+            self._local_failure(name, error)
+            return True
+        if not answered:
+            outcome.add_done_callback(
+                lambda done: None if done.cancelled() or done.exception() is None
+                else self._local_failure(name, done.exception()))  # type: ignore[arg-type]
+        return True
+
+    def _local_failure(self, name: str, error: BaseException) -> None:
+        failure = HandlerError("handler {!r} raised {}: {}".format(name, type(error).__name__, error), name)
+        failure.__cause__ = error
+        self._report(failure)
 
     def on_cancel(self, message: protocol.Cancel) -> None:
         """The page gave up on its invoke: cancel the handler's work, send no answer."""
@@ -295,7 +324,7 @@ class Invocations:
     def _screen(self, invocation: Invocation) -> Optional[Tuple[str, Any]]:
         """Why this invoke is not for its handler: ("value", v), ("error", e), or None."""
         name = invocation.name
-        if self.allow is not None and name not in self.allow:
+        if self.allow is not None and name not in self.allow and name not in self.builtins:
             return "error", self._refuse(NotAllowed("Handler {!r} is not allowed".format(name), name))
         answers: List[Any] = []
         for hook in list(self._hooks):

@@ -14,6 +14,9 @@ from . import _protocol as protocol
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel
 from ._dispatcher import Dispatcher
 from ._driver import failure_of
+from ._drops import Drop
+from ._menus import Menu
+from ._native_ui import NativeUi
 from ._errors import IpcError
 from ._eventloop import TkAsyncio
 from ._html import add_csp
@@ -59,6 +62,7 @@ class IpcMethods:
     """The IPC surface shared by ``WebPanel`` and ``CraftWindow``; see ``Dispatcher``."""
 
     _dispatcher: Dispatcher
+    _ui: NativeUi
 
     @overload
     def on(self, name: str) -> Callable[[F], F]: ...
@@ -146,6 +150,31 @@ class IpcMethods:
         """Accept each channel the page opens as ``name``: ``fn(channel)``; or a decorator."""
         return self._dispatcher.on_channel(name, fn)
 
+    def set_menu(self, items: Sequence[Any]) -> Menu:
+        """Give the window a menubar: ``Submenu("File", [MenuItem("Save", "save",
+        accelerator="Ctrl+S"), SEPARATOR, ...])``. Choosing an item, or pressing its
+        accelerator whichever widget has the keyboard, runs the native handler
+        ``menu:<id>``, else the page's ``craft.handle('menu:<id>')``. ``enabled``/``checked``
+        may name a shared-state path to follow. Returns the ``Menu`` (``menu.item(id)``)."""
+        return self._ui.set_menubar(items)
+
+    def set_context_menu(self, items: Optional[Sequence[Any]]) -> Optional[Menu]:
+        """Open a native menu of ``items`` (as ``set_menu``'s) on a right click in the page,
+        unless a page listener called ``preventDefault()``; None removes it."""
+        return self._ui.set_context_menu(items)
+
+    def add_shortcut(self, accelerator: str, action: Any) -> Callable[[], None]:
+        """Run ``action`` (a function, or a menu id: ``menu:<id>`` as for an item) when
+        ``accelerator`` (``"Ctrl+K"``) is pressed, whichever widget of the window has the
+        keyboard; the page and the browser then do not see the key. Returns a remover."""
+        return self._ui.add_shortcut(accelerator, action)
+
+    def on_drop(self, fn: Callable[[Drop], Any]) -> Callable[[], None]:
+        """Call ``fn(drop)`` for files dropped on the panel from other applications, after
+        the page's ``drop`` event: ``drop.paths``, ``drop.x``/``y``, ``drop.target`` (the
+        id of the element under the pointer) and ``drop.handled``. Returns a remover."""
+        return self._ui.on_drop(fn)
+
     def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> "asyncio.Future[Any]":
         """Call the page's ``craft.handle(name, fn)``: ``await`` it inside a coroutine, or
         ``add_done_callback`` outside one. ``cancel()`` aborts the page handler's signal.
@@ -213,9 +242,12 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         self._csp = DEFAULT_CSP if csp is None else csp
         self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state, contract,
                                       max_message_size, OriginPolicy(allowed_origins))
+        self._ui = NativeUi(self, self._dispatcher)
         self.backend: str = transport_class.name
         self.transport = transport_class(self, self._dispatcher, self._bridge_script)
         self._dispatcher.transport = self.transport
+        self._ui.watch_shortcuts(self.transport)
+        self._ui.accept_drops()
         self._closed = False
         self.bind("<Destroy>", self._on_destroy, add="+")
         if url is not None:
@@ -232,7 +264,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         """craft.js, preceded by what this page load starts from: its secret, the size
         limit and the state snapshot."""
         dispatcher = self._dispatcher
-        boot = {"secret": dispatcher.secrets.issue(), "maxMessageSize": dispatcher.max_message_size}
+        boot = {"secret": dispatcher.secrets.issue(), "maxMessageSize": dispatcher.max_message_size,
+                "debug": dispatcher.debug, "contextMenu": self._ui.context_menu is not None}
         boot.update(dispatcher.state.welcome())
         return protocol.bridge_script(_bridge_source(), boot)
 

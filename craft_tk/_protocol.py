@@ -126,9 +126,10 @@ class Kind:
 
 
 class Hello(NamedTuple):
-    """A page announces itself; ``page`` differs on every load."""
+    """A page announces itself; ``page`` differs on every load, ``url`` is its address."""
 
     page: str
+    url: str = ""
 
 
 class Event(NamedTuple):
@@ -352,7 +353,8 @@ def _parse(message: Any) -> Message:
             raise ProtocolError("'state' message needs a list 'ops'")
         return StateOps(ops)
     if kind == Kind.HELLO:
-        return Hello(_text(message, "page"))  # type: ignore[arg-type]
+        url = message.get("url")
+        return Hello(_text(message, "page"), url if isinstance(url, str) else "")  # type: ignore[arg-type]
     if kind == Kind.FAULT:
         line = message.get("line")
         return Fault(

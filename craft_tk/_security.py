@@ -50,6 +50,7 @@ class OriginPolicy:
         listed = list(allowed_origins or [])
         self.any = "*" in listed
         self.origins = {origin_of(origin) for origin in listed if origin != "*"}
+        self.loaded: set = set()  # origins of URLs the app loads itself
 
     def allows(self, url: str) -> bool:
         """Whether a page at ``url`` may be shown with the bridge."""
@@ -61,6 +62,12 @@ class OriginPolicy:
         """Trust the origin of ``url`` (a page the app loads itself)."""
         if not url.startswith(_ALWAYS):
             self.origins.add(origin_of(url))
+            self.loaded.add(origin_of(url))
+
+    def own_content(self, url: str) -> bool:
+        """Whether ``url`` is the app's own content: local files, HTML strings, ``about:``
+        pages and the origins of URLs the app loads (not merely ``allowed_origins``)."""
+        return url.startswith(_ALWAYS) or not url or origin_of(url) in self.loaded
 
     def as_list(self) -> List[str]:
         """The policy as a list, to rebuild it elsewhere (the CEF helper process)."""

@@ -36,6 +36,7 @@ class CraftWindow(IpcMethods, tk.Toplevel):  # the IPC methods first, also in he
         self.panel = WebPanel(self, html=html, url=url, backend=backend, width=width, height=height, **panel_options)
         self.panel.pack(fill="both", expand=True)
         self._dispatcher = self.panel._dispatcher
+        self._ui = self.panel._ui
         self.protocol("WM_DELETE_WINDOW", self.destroy)
 
     def destroy(self) -> None:

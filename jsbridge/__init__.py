@@ -14,7 +14,8 @@ def read(name: str) -> str:
         return handle.read()
 
 
-BRIDGE_PARTS = ("begin.js", "wire.js", "listeners.js", "invoke.js", "state.js", "channels.js", "api.js", "end.js")
+BRIDGE_PARTS = ("begin.js", "wire.js", "listeners.js", "invoke.js", "state.js", "channels.js", "native.js", "api.js",
+                "end.js")
 
 
 def bridge_source() -> str:

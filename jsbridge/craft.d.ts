@@ -109,6 +109,13 @@ export type HandlerName = keyof ContractHandlers & string;
 export type HandlerArgs<F> = F extends (...args: infer A) => any ? A : any[];
 export type HandlerResult<F> = F extends (...args: any[]) => infer R ? (R extends PromiseLike<infer T> ? T : R) : any;
 
+/** An item of craft.contextMenu: a choice, a submenu, or '-' (a separator). */
+export type ContextMenuItem = '-' | { id: string; label: string; enabled?: boolean; checked?: boolean }
+  | { label: string; items: ContextMenuItem[]; enabled?: boolean };
+
+/** A file dropped from the desktop: `path` is there when the page is the app's own content. */
+export interface DroppedFile extends File { readonly path?: string }
+
 export interface Craft {
   /** Send event `name` with JSON `data` to native; {throttle: ms} or {debounce: ms} coalesce it. */
   send<K extends EventName>(name: K, data?: ContractEvents[K], options?: SendOptions): void;
@@ -132,6 +139,8 @@ export interface Craft {
   readonly state: Record<string, any>;
   /** Watch a key or dotted path; fires once per change, also for changes below or above it. */
   watchState(path: string, fn: (newValue: any, oldValue: any) => unknown): Unsubscribe;
+  /** Open a native menu at the pointer; resolves to the id of the item chosen, or null. */
+  contextMenu(items: ContextMenuItem[]): Promise<string | null>;
   /** Resolves when native has accepted this page. */
   readonly ready: Promise<Craft>;
   /** A function that runs `fn` at most once per `ms`, always with the latest arguments last. */

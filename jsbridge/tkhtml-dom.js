@@ -39,7 +39,6 @@ var MOUSE_TYPES = ['click', 'dblclick', 'mousedown', 'mouseup', 'mousemove', 'mo
 var HOVER_TYPES = ['mouseover', 'mouseout', 'mouseenter', 'mouseleave'];
 var KEY_TYPES = ['keydown', 'keyup', 'keypress'];
 var FOCUS_TYPES = ['focus', 'blur', 'focusin', 'focusout'];
-var DRAG_TYPES = ['dragenter', 'dragover', 'dragleave', 'drop'];
 var FRAME_MS = 16;
 
 function has(list, item) { return list.indexOf(item) >= 0; }
@@ -888,9 +887,24 @@ return function installDom(win, pyDocument, native, world) {
   ].forEach(function (pair) { win[pair[0]] = pair[1]; });
   win.reportError = function (error) { reportError(error); };
 
+  /** window.location, read-only: the parts of the address of the page shown. */
+  function makeLocation(href) {
+    var parts = /^([a-z][a-z0-9+.-]*:)(?:\/\/([^\/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(href) || [];
+    var protocol = (parts[1] || '').toLowerCase();
+    var host = parts[2] || '';
+    var web = protocol === 'http:' || protocol === 'https:';
+    return {
+      href: href, protocol: protocol, host: host, hostname: host.replace(/:\d+$/, ''),
+      port: (/:(\d+)$/.exec(host) || [])[1] || '', pathname: parts[3] || '', search: parts[4] || '',
+      hash: parts[5] || '', origin: web ? protocol + '//' + host : 'null',
+      toString: function () { return href; }
+    };
+  }
+
   function accessor(name, get, set) {
     Object.defineProperty(win, name, { get: get, set: set, enumerable: true, configurable: true });
   }
+  accessor('location', function () { return makeLocation(String(native.location())); });
   accessor('innerWidth', function () { return viewport()[0]; });
   accessor('innerHeight', function () { return viewport()[1]; });
   accessor('outerWidth', function () { return viewport()[0]; });
@@ -1098,73 +1112,6 @@ return function installDom(win, pyDocument, native, world) {
     call({ callback: compile(String(source)), handler: true, passive: false }, node, event, s);
   }
 
-  // ---- drag and drop ----------------------------------------------------------------------------
-
-  function makeFile(file) {
-    if (typeof file === 'string' || file instanceof String) { file = { path: String(file) }; }
-    var path = String(file.path || '');
-    return {
-      name: String(file.name || path.split('/').pop()), path: path, size: toNumber(file.size),
-      type: String(file.type || ''), lastModified: toNumber(file.lastModified)
-    };
-  }
-
-  function fileUri(path) {
-    return 'file://' + path.split('/').map(encodeURIComponent).join('/');
-  }
-
-  /** A DataTransfer of files and strings; `files` and getData() only in a drop, as browsers do. */
-  function makeDataTransfer(files, data, readable) {
-    var strings = {};
-    Object.keys(data || {}).forEach(function (key) { strings[String(key).toLowerCase()] = String(data[key]); });
-    if (files.length && strings['text/uri-list'] === undefined) {
-      strings['text/uri-list'] = files.map(function (f) { return fileUri(f.path); }).join('\r\n');
-    }
-    var visible = readable ? files : [];
-    var list = visible.slice();
-    list.item = function (index) { return list[index] || null; };
-    var types = Object.keys(strings);
-    if (files.length) { types.unshift('Files'); }
-    var items = types.filter(function (type) { return type !== 'Files'; }).map(function (type) {
-      return { kind: 'string', type: type, getAsFile: function () { return null; },
-               getAsString: function (fn) { if (readable && typeof fn === 'function') { fn(strings[type]); } } };
-    }).concat(files.map(function (file, index) {
-      return { kind: 'file', type: file.type, getAsFile: function () { return readable ? visible[index] : null; },
-               getAsString: function () {} };
-    }));
-    return {
-      dropEffect: 'none', effectAllowed: 'all', files: list, types: types, items: items,
-      getData: function (format) {
-        format = String(format).toLowerCase();
-        if (format === 'text') { format = 'text/plain'; }
-        if (format === 'url') { format = 'text/uri-list'; }
-        return readable && strings[format] !== undefined ? strings[format] : '';
-      },
-      setData: function () {}, clearData: function () {}, setDragImage: function () {}
-    };
-  }
-
-  /**
-   * Dispatch drag-and-drop event `kind` at the element under viewport point (x, y):
-   * `files` are paths or {path, name, size, type, lastModified}; `data` maps MIME types to
-   * strings. Returns true when the page called preventDefault() (for dragenter/dragover:
-   * it accepts the drop).
-   */
-  function dispatchDrop(x, y, kind, files, data) {
-    kind = String(kind);
-    if (disposed || !has(DRAG_TYPES, kind)) { return false; }
-    var handles = toList(native.pathAt(toNumber(x), toNumber(y)));
-    if (!handles.length) { return false; }
-    var made = [];
-    for (var i = 0; files && i < files.length; i++) { made.push(makeFile(files[i])); }
-    var v = viewport();
-    var event = new DragEvent(kind, { bubbles: true, cancelable: kind !== 'dragleave', view: win, composed: true,
-      clientX: toNumber(x), clientY: toNumber(y), pageX: toNumber(x) + v[4], pageY: toNumber(y) + v[5],
-      dataTransfer: makeDataTransfer(made, plain(data), kind === 'drop') });
-    Object.defineProperty(event, 'isTrusted', { value: true, enumerable: true, configurable: true });
-    return !dispatchAlong(event, handles);
-  }
-
   // ---- text codecs ------------------------------------------------------------------------------
 
   function makeTextEncoder() {
@@ -1295,7 +1242,6 @@ return function installDom(win, pyDocument, native, world) {
   return {
     document: document,
     fire: fire,
-    dispatchDrop: dispatchDrop,
     setReadyState: setReadyState,
     elementScript: elementScript,
     listening: function (type) { return listened(String(type)); },

@@ -148,10 +148,6 @@ return function makeWorld(document, hostPost, native, hostLog) {
     },
     /** A Tk event as DOM event `type` at the first of node `handles`; true if prevented. */
     fire: function (type, handles, init) { return dom ? dom.fire(type, handles, init) : false; },
-    /** A drag-and-drop event at viewport point (x, y) (see tkhtml-dom.js); true if prevented. */
-    dispatchDrop: function (x, y, kind, files, data) {
-      return dom ? dom.dispatchDrop(x, y, kind, files, data) : false;
-    },
     /** 'interactive' fires DOMContentLoaded, 'complete' fires load (each once). */
     setReadyState: function (state) { if (dom) { dom.setReadyState(state); } },
     /** Run an inline handler tkinterweb found (onload...), with its element as `this`. */

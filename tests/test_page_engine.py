@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Optional, Set
 import craft_tk
 
 from .support import ENGINE, EngineTestCase
+from .xdnd import drag_files_in_thread
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -52,10 +53,8 @@ FEATURES = [
 
 # What is known to be partial on an engine even where this file's checks pass.
 KNOWN_LIMITS = {
-    "cef": {"drop": "Chromium's own drag and drop; here the snippet only registers (a real drop needs an "
-                    "XDND source)"},
-    "cef-host": {"drop": "Chromium's own drag and drop; here the snippet only registers (a real drop needs an "
-                         "XDND source)"},
+    "cef": {"drop": "craft_tk's synthetic DragEvents (isTrusted false); files only in the drop, as in browsers"},
+    "cef-host": {"drop": "craft_tk's synthetic DragEvents (isTrusted false); files only in the drop, as in browsers"},
     "tkhtml": {
         "keyboard": "keydown arrives once an `<input>` has handled the key (typed it, or submitted on Enter): "
                     "preventDefault() cannot stop it",
@@ -66,7 +65,6 @@ KNOWN_LIMITS = {
         "queries": "Tkhtml's selectors (CSS 2.1: no :not() or :nth-child()); static lists, not live collections",
         "animation": "frames every ~16 ms on the page's timers, not tied to painting",
         "text-codecs": "UTF-8 only",
-        "drop": "fed from Python (transport.dispatch_drop); real XDND drops are a later issue",
     },
 }
 
@@ -677,11 +675,6 @@ class DragAndDrop(PageEngineCase):
         panel = self.panel(DROP_PAGE, connect=False)
         registered = self.collect(panel, "registered")
         self.wait_for(lambda: registered and panel.connected, "the drop page")
-        if not self.is_tkhtml(panel):
-            self.assertEqual(registered, ["object"])
-            record("drop", None)
-            self.skipTest("dropping real files into Chromium needs an XDND source; the snippet parsed and "
-                          "registered its listeners, which is what this engine's test can check")
         folder = tempfile.mkdtemp(prefix="craft-drop-")
         self.addCleanup(shutil.rmtree, folder, True)
         paths = [os.path.join(folder, name) for name in ("notes.txt", "photo.png")]
@@ -693,18 +686,15 @@ class DragAndDrop(PageEngineCase):
         self.wait_for(lambda: panel.winfo_height() > 100, "the panel to be laid out")
 
         def check() -> None:
-            accepted = panel.transport.dispatch_drop(60, 40, "dragover", paths)
-            self.assertTrue(accepted, "dragover's preventDefault() accepts the drop")
-            self.wait_for(lambda: overs, "the dragover event")
-            self.assertEqual(overs, [["zone", 60, 40, "Files,text/uri-list", 0]], "no files before the drop")
-            self.assertTrue(panel.transport.dispatch_drop(60, 40, "drop", paths))
-            self.wait_for(lambda: dropped and details, "the drop event")
+            self.root.lift()
+            self.pump(0.3)
+            left, top = panel.winfo_rootx(), panel.winfo_rooty()
+            done = drag_files_in_thread(paths, [(left + 60, top + 40)])  # a real XDND drag from another client
+            self.wait_for(lambda: done.done() and dropped and details, "the drop event", 20)
+            self.assertEqual(done.result(), "copy")
+            self.assertEqual(overs[0], ["zone", 60, 40, "", 0], "no files before the drop")
             self.assertEqual(dropped, [paths])
             self.assertEqual(details, [["zone", 60, 40, "notes.txt", 5, "text/plain", 2, ""]])
-            panel.transport.dispatch_drop(70, 50, "drop", [], {"text/plain": "some text"})
-            self.wait_for(lambda: len(details) > 1, "a drop of text")
-            self.assertEqual(details[1], ["zone", 70, 50, None, None, None, 1, "some text"])
-            self.assertEqual(dropped[1], [])
 
         self.checked("drop", check)
 

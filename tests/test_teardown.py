@@ -6,6 +6,7 @@ import gc
 import os
 import signal
 import tempfile
+import time
 import tkinter as tk
 import unittest
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
@@ -36,9 +37,13 @@ CYCLES_MEASURED_FROM, CYCLES = 10, 50
 EXTRA_PROCESSES, EXTRA_FDS, EXTRA_TCL_COMMANDS, EXTRA_RSS_MB = 0, 16, 5, 40
 
 
-def _within(now: Dict[str, int], before: Dict[str, int], extra_processes: int) -> Optional[Dict[str, int]]:
-    """``now`` if its process count is within ``extra_processes`` of ``before``, else None."""
-    return now if now["processes"] <= before["processes"] + extra_processes else None
+ALLOWED = (("processes", EXTRA_PROCESSES), ("open fds", EXTRA_FDS), ("Tcl commands", EXTRA_TCL_COMMANDS),
+           ("RSS MB", EXTRA_RSS_MB))
+
+
+def _grown(now: Dict[str, int], before: Dict[str, int]) -> List[str]:
+    """The counts of ``now`` that grew past their allowance since ``before``."""
+    return [what for what, allowed in ALLOWED if now[what] > before[what] + allowed]
 
 
 class PanelTeardown(EngineTestCase):
@@ -53,12 +58,14 @@ class PanelTeardown(EngineTestCase):
             self._cycle(paths[number % len(paths)])
             if number == CYCLES_MEASURED_FROM:
                 footprint = self._footprint()
-        # A CEF process of the last cycle may take a moment to end on a loaded machine.
-        settled = self.wait_for(lambda: _within(self._footprint(), footprint, EXTRA_PROCESSES),
-                                "the last cycle's processes to end", timeout=20)
-        after = settled
-        for what, allowed in (("processes", EXTRA_PROCESSES), ("open fds", EXTRA_FDS),
-                              ("Tcl commands", EXTRA_TCL_COMMANDS), ("RSS MB", EXTRA_RSS_MB)):
+        # The last cycle's CEF processes and descriptors may take a while to go on a loaded
+        # machine: a leak stays, what is merely late goes within the wait.
+        deadline = time.monotonic() + 20
+        after = self._footprint()
+        while _grown(after, footprint) and time.monotonic() < deadline:
+            self.pump(0.5)
+            after = self._footprint()
+        for what, allowed in ALLOWED:
             self.assertLessEqual(after[what], footprint[what] + allowed, "{} grew from {} after {} cycles to {} after "
                                  "{} (all counts: {} -> {})".format(what, footprint[what], CYCLES_MEASURED_FROM,
                                                                     after[what], CYCLES, footprint, after))

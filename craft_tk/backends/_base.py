@@ -6,7 +6,7 @@ all of that lives in the core, once.
 """
 
 import tkinter as tk
-from typing import Callable, List, NamedTuple, Optional
+from typing import Callable, FrozenSet, List, NamedTuple, Optional
 
 from typing_extensions import Protocol
 
@@ -23,6 +23,8 @@ class Page(NamedTuple):
 
 class PageHost(Protocol):
     """The core's side of a transport (the dispatcher implements it)."""
+
+    debug: bool  # the panel's debug=True: browser keys, context menu and DevTools stay on
 
     def receive(self, wire: str) -> bool:
         """A wire string arrived from the page. Called on the Tk thread. True when it was
@@ -49,6 +51,15 @@ class PageHost(Protocol):
     def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
         """A page script failed with nothing in the page to catch it (for an engine
         whose transport sees that itself; elsewhere craft.js reports it)."""
+
+    def shortcuts(self) -> FrozenSet[str]:
+        """The key chords the app binds (``_keys`` spelling, ``"Ctrl+S"``): a browser that
+        has the keyboard must not act on them nor give them to the page, but report them
+        with ``shortcut``. A transport in another process is told of changes by its
+        optional ``shortcuts_changed()`` method."""
+
+    def shortcut(self, chord: str) -> None:
+        """A chord of ``shortcuts()`` was pressed while the page had the keyboard."""
 
 
 class Transport(Protocol):

@@ -14,6 +14,12 @@ main-frame load and craft.js waits for them before saying hello.
 
 The page's console goes to the core (``page_log``), not to the terminal. CEF keeps its
 files in a per-user cache directory (``cef_cache_dir``), not in the app's working one.
+
+Keys typed in the page go to CEF's own X window, never to Tk: the app's shortcuts
+(``host.shortcuts()``) are taken from CEF's keyboard handler before the page sees them.
+CEF 66 acts on no browser key by itself here (measured: F5, Ctrl+R, Ctrl+P, Ctrl+U, the
+zoom keys, Alt+Left, F12 and the XF86 browser keys reach the page and do nothing else),
+so every other key is the page's.
 """
 
 import atexit
@@ -31,6 +37,7 @@ from typing import Any, Callable, Dict, Optional, Set
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from .._html import inject_bridge
+from .._keys import chord_from_cef
 from ._base import Page, PageHost
 from ._cef_python import cef_cache_dir
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
@@ -158,6 +165,9 @@ class _Handlers:
 
     def OnRendererProcessTerminated(self, browser: Any, status: int, **_: Any) -> None:
         self._transport._renderer_gone(status)
+
+    def OnPreKeyEvent(self, event: Dict[str, Any], **_: Any) -> bool:
+        return self._transport._key_event(event)
 
     def OnConsoleMessage(self, message: str = "", source: str = "", line: int = 0,
                          level: int = cef.LOGSEVERITY_INFO, **_: Any) -> bool:
@@ -373,6 +383,20 @@ class CefTransport:
         """A line of the page's console, to the core at its level."""
         name = "debug" if message.startswith(_REPORTED_ELSEWHERE) else _CONSOLE_LEVELS.get(level, "info")
         self._host.page_log(name, message, source or None, line or None)
+
+    def _key_event(self, event: Dict[str, Any]) -> bool:
+        """A key event on its way to the page; True consumes it. A key-down of one of the
+        app's shortcuts is consumed (Chromium then drops its char and key-up events too) and
+        reported once CEF's callback has returned: app code must not run inside CEF's pump."""
+        chord = chord_from_cef(event)
+        if chord is None or self._frame is None or chord not in self._host.shortcuts():
+            return False
+        self._frame.after(0, self._shortcut, chord)
+        return True
+
+    def _shortcut(self, chord: str) -> None:
+        if self._frame is not None:  # not closed meanwhile
+            self._host.shortcut(chord)
 
     def _renderer_gone(self, status: int) -> None:
         """The page's renderer process died: its page and bridge are gone with it."""

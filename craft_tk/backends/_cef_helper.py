@@ -7,11 +7,13 @@ strings unchanged: no IPC logic lives here. It exits when the app's end of the p
 closes, also when the app was killed.
 
 Frames from the app: ``open pid xid``, ``load pid bridge html url base_url origins``,
-``reload pid bridge origins``, ``post pid wire``, ``execute pid script``, ``close pid``.
+``reload pid bridge origins``, ``post pid wire``, ``execute pid script``, ``shortcuts pid
+chords debug`` (the app's key chords, taken here from the page: a key must be consumed or
+not before CEF's keyboard callback returns), ``close pid``.
 Frames to the app: ``receive pid wire``, ``loading pid failure`` (failure: null, or why
 the page went, such as a crashed renderer), ``refused pid url main_frame``, ``navigate pid
 [html url base_url]`` (a load the page caused, for the app to make with a new bridge; with
-no page: a reload).
+no page: a reload), ``shortcut pid chord`` (one of the chords was pressed in the page).
 """
 
 import ctypes
@@ -19,7 +21,7 @@ import functools
 import os
 import signal
 import tkinter as tk
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, FrozenSet, List, Optional
 
 import jsbridge
 
@@ -38,14 +40,17 @@ def _bridge_source() -> str:
 
 
 class _PanelHost:
-    """The PageHost of one panel: relays to the app, and answers ``allows`` with the app's
-    policy (sent with each load); the app hears of each refusal and reports it."""
+    """The PageHost of one panel: relays to the app, and answers ``allows`` and
+    ``shortcuts`` with the app's policy (sent with each load) and chords (sent when they
+    change); the app hears of each refusal and reports it."""
 
     def __init__(self, pid: int, out: FrameWriter, bridge: Callable[[], str]) -> None:
         self._pid = pid
         self._out = out
         self._bridge = bridge
         self.policy = OriginPolicy()
+        self.chords: FrozenSet[str] = frozenset()
+        self.debug = False
 
     def allows(self, url: str, main_frame: bool = True) -> bool:
         if main_frame and self.policy.allows(url):
@@ -74,6 +79,12 @@ class _PanelHost:
 
     def page_loading(self, failure: Optional[str] = None) -> None:
         self._out.send("loading", self._pid, failure)
+
+    def shortcuts(self) -> FrozenSet[str]:
+        return self.chords
+
+    def shortcut(self, chord: str) -> None:
+        self._out.send("shortcut", self._pid, chord)
 
 
 class _RelayedTransport(CefTransport):
@@ -134,6 +145,9 @@ class Helper:
                 transport.post(args[0])
             elif op == "execute":
                 transport.execute(args[0])
+            elif op == "shortcuts":
+                self.hosts[pid].chords = frozenset(args[0])
+                self.hosts[pid].debug = bool(args[1])
 
 
 def _die_with_parent() -> None:

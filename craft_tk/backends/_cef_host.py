@@ -150,6 +150,7 @@ class CefHostTransport:
         self._helper = _Helper.get(self._frame)
         self._pid = self._helper.add(self)
         self._helper.send("open", self._pid, self._holder.winfo_id())
+        self.shortcuts_changed()
         if self._page != Page():
             self.load(self._page)
 
@@ -177,6 +178,11 @@ class CefHostTransport:
     def execute(self, script: str) -> None:
         if self._helper is not None:
             self._helper.send("execute", self._pid, script)
+
+    def shortcuts_changed(self) -> None:
+        """Tell the helper the app's chords: its keyboard handler takes them from the page."""
+        if self._helper is not None:
+            self._helper.send("shortcuts", self._pid, sorted(self._host.shortcuts()), self._host.debug)
 
     def close(self) -> None:
         self._closed = True
@@ -208,6 +214,9 @@ class CefHostTransport:
             self._host.page_log(*args)
         elif op == "error":
             self._host.page_error(*args)
+        elif op == "shortcut":
+            if args[0] in self._host.shortcuts():  # not unbound since the helper was told
+                self._host.shortcut(args[0])
         elif op == "navigate":  # a load the page caused: made here, where its bridge is issued
             if args:
                 self.load(Page(*args))

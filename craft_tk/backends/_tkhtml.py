@@ -26,7 +26,8 @@ from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from ._base import Page, PageHost
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
-from ._tkhtml_dom import FIELD_STYLE, OWN_ATTRIBUTES, TkEvents, drop_files
+from .._keys import chord_from_tk
+from ._tkhtml_dom import FIELD_STYLE, OWN_ATTRIBUTES, TkEvents
 
 try:
     import pythonmonkey as pm
@@ -217,7 +218,8 @@ class TkhtmlTransport:
             on_navigate_fail=self._on_navigate_fail,
             defaultstyle=utilities.DEFAULT_STYLE + FIELD_STYLE,
         )
-        self._events = TkEvents(self._view, self._fire)  # Tk events as the page's DOM events
+        # Tk events as the page's DOM events; keys the app binds are its shortcuts, not the page's
+        self._events = TkEvents(self._view, self._fire, lambda event: chord_from_tk(event) in host.shortcuts())
         self._downloads = self._view.html  # tkinterweb's download settings, read on its threads
         self._allows = asked_on_tk_thread(frame, host.allows)
         self._view.pack(fill="both", expand=True)
@@ -331,17 +333,6 @@ class TkhtmlTransport:
             return None
         with self._driver.running():
             return bool(self._world.fire(event_type, handles, init))
-
-    def dispatch_drop(self, x: float, y: float, kind: str, paths: Any = (), data: Any = None) -> bool:
-        """Dispatch drag-and-drop event ``kind`` (dragenter, dragover, dragleave or drop) at
-        the element under viewport point (x, y), with files ``paths`` and ``data`` (MIME
-        type -> string) in its dataTransfer. True when the page called preventDefault():
-        for dragenter/dragover, that it accepts the drop."""
-        if self._view is None:
-            return False
-        with self._driver.running():
-            self._enter_page()
-            return bool(self._world.dispatchDrop(x, y, kind, drop_files(paths), dict(data or {})))
 
     def _on_link_click(self, url: str) -> None:
         if self._view is None:

@@ -10,15 +10,13 @@ while the page listens for them, so a page that does not pays nothing per event.
 """
 
 import logging
-import mimetypes
-import os
 import time
 import tkinter as tk
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 log = logging.getLogger("craft_tk.tkhtml")
 
-__all__ = ["DomNative", "TkEvents", "FIELD_STYLE", "OWN_ATTRIBUTES", "drop_files"]
+__all__ = ["DomNative", "TkEvents", "FIELD_STYLE", "OWN_ATTRIBUTES"]
 
 # The inline handlers (on... attributes) the page world runs; tkinterweb runs the others
 # (onload, onmousemove...). tkhtml-dom.js has the same list.
@@ -117,6 +115,10 @@ class DomNative:
     def reset(self) -> None:
         """A new page."""
         self._removed.clear()
+
+    def location(self) -> str:
+        """The address of the page shown (an HTML string's is its base URL)."""
+        return str(self._view.current_url or self._view.base_url or "about:blank")
 
     # -- tree and attributes ----------------------------------------------------------------
 
@@ -364,8 +366,10 @@ class TkEvents:
     INLINE = {"key": "[onkeydown],[onkeyup],[onkeypress]", "focus": "[onfocus],[onblur],[onchange]",
               "field": "[oninput],[onchange]"}
 
-    def __init__(self, view: Any, fire: Callable[[str, List[str], Dict[str, Any]], Optional[bool]]) -> None:
+    def __init__(self, view: Any, fire: Callable[[str, List[str], Dict[str, Any]], Optional[bool]],
+                 app_key: Callable[[Any], bool] = lambda event: False) -> None:
         self._view = view
+        self._app_key = app_key  # a key event of a shortcut the app binds: not the page's
         self._html = view.html
         self._fire_world = fire
         self._tag = view.html.node_tag
@@ -614,6 +618,8 @@ class TkEvents:
     # -- keys, focus, fields ------------------------------------------------------------------------
 
     def _on_key(self, event: Any, sequence: str) -> Optional[str]:
+        if self._app_key(event):
+            return None  # the toplevel's binding runs the app's shortcut
         handles = self._focus_path(event.widget)
         key = _key(event)
         code = _KEY_CODES.get(key, ord(key.upper()) if len(key) == 1 else 0)
@@ -752,18 +758,3 @@ def _code(event: Any, key: str) -> str:
         return "Space"
     side = "Left" if event.keysym.endswith("_L") else "Right" if event.keysym.endswith("_R") else ""
     return key + side if side else key
-
-
-def drop_files(paths: Iterable[str]) -> List[Dict[str, Any]]:
-    """File descriptions for ``world.dispatchDrop``: path, name, size, MIME type, mtime (ms)."""
-    files = []
-    for path in paths:
-        path = os.fspath(path)
-        try:
-            info = os.stat(path)
-            size, modified = info.st_size, int(info.st_mtime * 1000)
-        except OSError:
-            size, modified = 0, 0
-        files.append({"path": path, "name": os.path.basename(path.rstrip("/")) or path, "size": size,
-                      "type": mimetypes.guess_type(path)[0] or "", "lastModified": modified})
-    return files

@@ -82,6 +82,9 @@
       if (typeof fn !== 'function') {
         throw new TypeError('craft.handle: the handler must be a function');
       }
+      if (name.indexOf(BUILTIN) === 0) {
+        throw new TypeError('craft.handle: names starting with "' + BUILTIN + '" are craft_tk\'s own');
+      }
       handlers[name] = fn;
       return function () {
         if (handlers[name] === fn) { delete handlers[name]; }
@@ -110,6 +113,14 @@
         var i = stateWatchers.indexOf(watcher);
         if (i >= 0) { stateWatchers.splice(i, 1); }
       };
+    },
+
+    /**
+     * Open a native menu at the pointer: items are {id, label, enabled?, checked?} or
+     * {label, items: [...]} or '-'. Resolves to the id of the item chosen, or null.
+     */
+    contextMenu: function (items) {
+      return contextMenu(items);
     },
 
     /** Resolves (to craft) when the native side has accepted this page. */

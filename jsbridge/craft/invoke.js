@@ -99,7 +99,8 @@
     var id = message.id;
     var controller = new AbortController();
     runningCalls[id] = controller;
-    var fn = handlers[message.name];
+    var name = String(message.name);
+    var fn = name.indexOf(BUILTIN) === 0 ? builtins[name.slice(BUILTIN.length)] : handlers[name];
     if (!fn) {
       reply(id, KIND.ERROR, { name: 'HandlerNotFound', message: 'No handler registered for "' + message.name + '"' });
       return;

@@ -23,6 +23,7 @@
   var HOST_POLL_MS = 5;
 
   var pageId = String(Date.now()) + '-' + String(Math.random()).slice(2);
+  var pageUrl = root.location && typeof root.location.href === 'string' ? root.location.href : '';
   var connected = false;
   var outbox = [];
   var flushScheduled = false;
@@ -130,7 +131,7 @@
     // delivers without compiling a script per batch.
     var post = hostPost();
     if (post) {
-      post('["' + secret + '"\n,' + stringify({ kind: KIND.HELLO, page: pageId }) + ']', receive);
+      post('["' + secret + '"\n,' + stringify({ kind: KIND.HELLO, page: pageId, url: pageUrl }) + ']', receive);
     } else {
       setTimeout(hello, HOST_POLL_MS);
     }

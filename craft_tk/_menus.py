@@ -1,0 +1,246 @@
+"""Native menus declared from Python: a menubar, a panel's context menu, and the menus a
+page opens with ``craft.contextMenu(items)``.
+
+Each item is bound to a name: choosing it (or pressing its accelerator, whichever widget
+has the keyboard) runs the native handler ``menu:<id>`` when there is one, otherwise the
+page's ``craft.handle('menu:<id>', ...)`` (the seed's "Menu Actions"). ``enabled`` and
+``checked`` are a bool, or a dotted path into the shared state that the item follows (a
+checked item bound to the state toggles it when chosen). ``Menu.item(id)`` changes an
+item at run time.
+"""
+
+import asyncio
+import functools
+import tkinter as tk
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+from ._keys import chord, menu_label
+from ._shortcuts import Shortcuts
+from ._state import SharedState
+
+__all__ = ["Menu", "MenuItem", "SEPARATOR", "Separator", "Submenu", "menu_items_from_page", "popup"]
+
+Flag = Union[bool, str]  # a value, or a dotted path into the shared state
+
+
+@dataclass
+class MenuItem:
+    """One entry: ``label``, the ``id`` its action is named by (``menu:<id>``), an
+    ``accelerator`` (``"Ctrl+S"``), ``enabled``/``checked`` (bool or state path), and an
+    optional ``command`` run instead of the ``menu:<id>`` handlers."""
+
+    label: str
+    id: Optional[str] = None
+    accelerator: Optional[str] = None
+    enabled: Flag = True
+    checked: Optional[Flag] = None
+    command: Optional[Callable[[], Any]] = None
+
+
+@dataclass
+class Submenu:
+    """A cascade: ``label`` and its ``items``."""
+
+    label: str
+    items: Sequence[Any] = field(default_factory=list)
+    enabled: Flag = True
+
+
+class Separator:
+    """A line between items (use ``SEPARATOR``)."""
+
+
+SEPARATOR = Separator()
+Entry = Union[MenuItem, Submenu, Separator]
+
+
+class MenuEntry:
+    """A live item of a built menu: set ``enabled``, ``checked`` or ``label``."""
+
+    def __init__(self, menu: tk.Menu, index: int, item: MenuItem, variable: Optional[tk.BooleanVar]) -> None:
+        self._menu, self._index, self.item, self._variable = menu, index, item, variable
+
+    @property
+    def enabled(self) -> bool:
+        return str(self._menu.entrycget(self._index, "state")) != "disabled"
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._menu.entryconfigure(self._index, state="normal" if value else "disabled")
+
+    @property
+    def checked(self) -> bool:
+        return bool(self._variable.get()) if self._variable is not None else False
+
+    @checked.setter
+    def checked(self, value: bool) -> None:
+        if self._variable is None:
+            raise ValueError("menu item {!r} is not a check item (give checked= when declaring it)"
+                             .format(self.item.id))
+        self._variable.set(bool(value))
+
+    @property
+    def label(self) -> str:
+        return str(self._menu.entrycget(self._index, "label"))
+
+    @label.setter
+    def label(self, value: str) -> None:
+        self._menu.entryconfigure(self._index, label=value)
+
+
+class Menu:
+    """A Tk menu built from declarations; ``choose(id)`` runs an item's action.
+
+    ``run(item)`` is called for the item chosen; ``state`` resolves the items bound to it.
+    """
+
+    def __init__(self, master: tk.Misc, items: Sequence[Any], run: Callable[[MenuItem], Any],
+                 state: Optional[SharedState] = None, shortcuts: Optional[Shortcuts] = None,
+                 menubar: bool = False) -> None:
+        self._run = run
+        self._state = state
+        self._shortcuts = shortcuts
+        self._entries: Dict[str, MenuEntry] = {}
+        self._undo: List[Callable[[], Any]] = []
+        self.widget = tk.Menu(master, tearoff=False, type="menubar" if menubar else "normal")
+        self._fill(self.widget, items)
+
+    def item(self, item_id: str) -> MenuEntry:
+        """The live entry of item ``item_id``; ``KeyError`` naming the known ids if none."""
+        try:
+            return self._entries[item_id]
+        except KeyError:
+            raise KeyError("no menu item {!r}; the items are {}".format(item_id, sorted(self._entries))) from None
+
+    def choose(self, item_id: str) -> None:
+        """Act as if item ``item_id`` were chosen (if it is enabled)."""
+        entry = self.item(item_id)
+        if entry.enabled:
+            self._chosen(entry)
+
+    def destroy(self) -> None:
+        """Remove the menu, its accelerators and its state watchers."""
+        for undo in self._undo:
+            undo()
+        self._undo.clear()
+        try:
+            self.widget.destroy()
+        except tk.TclError:
+            pass
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _fill(self, menu: tk.Menu, items: Sequence[Any]) -> None:
+        for item in items:
+            if isinstance(item, Separator):
+                menu.add_separator()
+            elif isinstance(item, Submenu):
+                cascade = tk.Menu(menu, tearoff=False)
+                self._fill(cascade, item.items)
+                menu.add_cascade(label=item.label, menu=cascade)
+                self._follow(item.enabled, functools.partial(_set_enabled, menu, menu.index("end")))
+            elif isinstance(item, MenuItem):
+                self._add_item(menu, item)
+            else:
+                raise TypeError("a menu holds MenuItem, Submenu and SEPARATOR, not {!r}".format(item))
+
+    def _add_item(self, menu: tk.Menu, item: MenuItem) -> None:
+        if item.id is None and item.command is None:
+            raise ValueError("menu item {!r} needs an id (its action is 'menu:<id>') or a command"
+                             .format(item.label))
+        if item.id is not None and item.id in self._entries:
+            raise ValueError("two menu items have the id {!r}".format(item.id))
+        accelerator = chord(item.accelerator) if item.accelerator else None
+        options: Dict[str, Any] = {"label": item.label}
+        if accelerator:
+            options["accelerator"] = menu_label(accelerator)
+        variable = None
+        if item.checked is not None:
+            variable = tk.BooleanVar(menu, value=False)
+            menu.add_checkbutton(variable=variable, **options)
+        else:
+            menu.add_command(**options)
+        index = int(menu.index("end") or 0)
+        entry = MenuEntry(menu, index, item, variable)
+        menu.entryconfigure(index, command=lambda: self._chosen(entry, from_menu=True))
+        if item.id is not None:
+            self._entries[item.id] = entry
+        self._follow(item.enabled, lambda on: setattr(entry, "enabled", on))
+        if item.checked is not None:
+            self._follow(item.checked, lambda on: setattr(entry, "checked", on))
+        if accelerator and self._shortcuts is not None:
+            self._undo.append(self._shortcuts.add(accelerator, lambda: self._chosen(entry) if entry.enabled else None))
+
+    def _follow(self, flag: Flag, apply: Callable[[bool], Any]) -> None:
+        """Apply ``flag`` now, and follow the state path it names, if it is one."""
+        if not isinstance(flag, str):
+            apply(bool(flag))
+            return
+        state = self._require_state(flag)
+        apply(bool(state.get(flag)))
+        self._undo.append(state.watch(flag, lambda new, old: apply(bool(new))))
+
+    def _require_state(self, path: str) -> SharedState:
+        if self._state is None:
+            raise ValueError("menu flag {!r} names a state path, but this menu has no shared state".format(path))
+        return self._state
+
+    # -- choosing ---------------------------------------------------------------------------
+
+    def _chosen(self, entry: MenuEntry, from_menu: bool = False) -> None:
+        item = entry.item
+        if isinstance(item.checked, str):  # bound to the state: the state is the action
+            state = self._require_state(item.checked)
+            value = entry.checked if from_menu else not bool(state.get(item.checked))
+            state.set(item.checked, value)
+            entry.checked = bool(state.get(item.checked))
+        self._run(item)
+
+
+def _set_enabled(menu: tk.Menu, index: Any, on: bool) -> None:
+    menu.entryconfigure(index, state="normal" if on else "disabled")
+
+
+def menu_items_from_page(items: Any) -> List[Entry]:
+    """The declarations of a menu the page asked for: ``[{id, label, accelerator?,
+    enabled?, checked?, items?}, '-', ...]``; ``ValueError`` names what does not fit."""
+    if not isinstance(items, list) or not items:
+        raise ValueError("a context menu needs a non-empty list of items")
+    made: List[Entry] = []
+    for position, item in enumerate(items):
+        if item == "-" or (isinstance(item, dict) and item.get("separator")):
+            made.append(SEPARATOR)
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            raise ValueError("context menu item {} must be '-' or an object with a string label".format(position))
+        if isinstance(item.get("items"), list):
+            made.append(Submenu(item["label"], menu_items_from_page(item["items"]),
+                                enabled=bool(item.get("enabled", True))))
+            continue
+        if not isinstance(item.get("id"), str):
+            raise ValueError("context menu item {!r} needs a string id".format(item["label"]))
+        checked = item.get("checked")
+        made.append(MenuItem(item["label"], item["id"], enabled=bool(item.get("enabled", True)),
+                             checked=None if checked is None else bool(checked)))
+    return made
+
+
+def popup(master: tk.Misc, items: Sequence[Any], loop: asyncio.AbstractEventLoop,
+          where: Optional[Tuple[int, int]] = None) -> "asyncio.Future[Optional[MenuItem]]":
+    """Post a menu of ``items`` at the pointer (or at root point ``where``); the future
+    gives the item chosen, or None when the menu is dismissed."""
+    chosen: "asyncio.Future[Optional[MenuItem]]" = loop.create_future()
+
+    def settle(item: Optional[MenuItem]) -> None:
+        if not chosen.done():
+            chosen.set_result(item)
+            master.after_idle(menu.destroy)
+
+    menu = Menu(master, items, settle)
+    x, y = where if where is not None else master.winfo_pointerxy()
+    # Tk runs the chosen command before it handles the menu's unmapping: a dismissal is an
+    # unmap with no choice made shortly after.
+    menu.widget.bind("<Unmap>", lambda event: master.after(100, settle, None), add="+")
+    menu.widget.tk_popup(x, y)
+    return chosen

@@ -1,0 +1,86 @@
+"""Keyboard shortcuts of one Tk toplevel, whichever widget has the keyboard.
+
+A ``<KeyPress>`` binding on the toplevel's own tag sees the keys of every Tk widget in it
+(Tkhtml pages included). A CEF browser takes the keyboard into its own X window, so its
+transport asks ``chords()`` on each key press and reports a match with ``press`` (see
+``backends._base.PageHost.shortcuts``): the page and the browser never see that key.
+"""
+
+import logging
+import tkinter as tk
+import weakref
+from typing import Any, Callable, Dict, FrozenSet, List, Optional
+
+from ._keys import chord, chord_from_tk
+
+__all__ = ["Shortcuts"]
+
+log = logging.getLogger("craft_tk")
+_ATTRIBUTE = "_craft_shortcuts"
+
+
+class Shortcuts:
+    """The chords bound in one toplevel; ``Shortcuts.of(widget)`` finds or makes it."""
+
+    def __init__(self, toplevel: tk.Misc) -> None:
+        self._toplevel = toplevel
+        self._actions: Dict[str, List[Callable[[], Any]]] = {}
+        self._watchers: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        self.chords: FrozenSet[str] = frozenset()
+        toplevel.bind("<KeyPress>", self._on_key, add="+")
+
+    @classmethod
+    def of(cls, widget: tk.Misc) -> "Shortcuts":
+        """The shortcuts of ``widget``'s toplevel."""
+        toplevel = widget.winfo_toplevel()
+        found: Optional[Shortcuts] = getattr(toplevel, _ATTRIBUTE, None)
+        if found is None:
+            found = cls(toplevel)
+            setattr(toplevel, _ATTRIBUTE, found)
+        return found
+
+    def add(self, accelerator: str, action: Callable[[], Any]) -> Callable[[], None]:
+        """Run ``action()`` when ``accelerator`` (``"Ctrl+S"``) is pressed in this toplevel;
+        the latest action of a chord wins. Returns a remover."""
+        key = chord(accelerator)
+        self._actions.setdefault(key, []).append(action)
+        self._changed()
+
+        def remove() -> None:
+            actions = self._actions.get(key, [])
+            if action in actions:
+                actions.remove(action)
+                if not actions:
+                    del self._actions[key]
+                self._changed()
+
+        return remove
+
+    def watch(self, watcher: Any) -> None:
+        """Call ``watcher.shortcuts_changed()`` whenever the set of chords changes (a
+        transport in another process keeps its own copy)."""
+        self._watchers.add(watcher)
+
+    def press(self, pressed: str) -> bool:
+        """Run the action of chord ``pressed``; True when there was one."""
+        actions = self._actions.get(pressed)
+        if not actions:
+            return False
+        try:
+            actions[-1]()
+        except Exception:  # an app's action: Tk's loop survives, the log tells
+            log.exception("the action of shortcut %s failed", pressed)
+        return True
+
+    def _on_key(self, event: Any) -> Optional[str]:
+        pressed = chord_from_tk(event)
+        if pressed is not None and self.press(pressed):
+            return "break"
+        return None
+
+    def _changed(self) -> None:
+        self.chords = frozenset(self._actions)
+        for watcher in list(self._watchers):
+            changed = getattr(watcher, "shortcuts_changed", None)
+            if changed is not None:
+                changed()
