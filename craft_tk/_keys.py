@@ -12,7 +12,7 @@ Shift counts for letters, digits and named keys; punctuation names the character
 
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-__all__ = ["BROWSER_KEYS", "chord", "chord_from_cef", "chord_from_tk", "menu_label"]
+__all__ = ["chord", "chord_from_cef", "chord_from_tk", "menu_label"]
 
 MODIFIERS = ("Ctrl", "Alt", "Shift", "Super")
 _MODIFIER_NAMES = {"ctrl": "Ctrl", "control": "Ctrl", "cmdorctrl": "Ctrl", "commandorcontrol": "Ctrl",
@@ -29,13 +29,6 @@ _KEY_ALIASES = dict({name.lower(): name for name in _NAMED + tuple(_PUNCTUATION)
                        "pgdn": "PageDown", "pageup": "PageUp", "pagedown": "PageDown", "arrowup": "Up",
                        "arrowdown": "Down", "arrowleft": "Left", "arrowright": "Right", "equals": "Equal",
                        "dot": "Period", "back": "Backspace"})
-
-#: Keys a browser acts on by itself (reload, print, zoom, view source, history, DevTools):
-#: they do nothing in a panel unless the app binds them or ``debug=True``.
-BROWSER_KEYS = frozenset([
-    "F5", "Ctrl+R", "Ctrl+Shift+R", "Ctrl+F5", "Shift+F5", "Ctrl+P", "Ctrl+U", "Ctrl+Plus", "Ctrl+Equal",
-    "Ctrl+Minus", "Ctrl+0", "Alt+Left", "Alt+Right", "F12", "Ctrl+Shift+I", "Ctrl+Shift+J"])
-
 
 def chord(text: str) -> str:
     """The canonical chord of an accelerator as an app writes it; ``ValueError`` if unclear."""
