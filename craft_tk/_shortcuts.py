@@ -1,7 +1,9 @@
 """Keyboard shortcuts of one Tk toplevel, whichever widget has the keyboard.
 
-A ``<KeyPress>`` binding on the toplevel's own tag sees the keys of every Tk widget in it
-(Tkhtml pages included). A CEF browser takes the keyboard into its own X window, so its
+A ``<KeyPress>`` binding on a tag of their own, which each widget of the toplevel gets
+first in its bindtags when it takes the focus, sees the keys of every Tk widget in it
+(Tkhtml pages included) before the widget's class does (a ``Text`` would otherwise insert
+a newline for Ctrl+O before the shortcut runs). A CEF browser takes the keyboard into its own X window, so its
 transport asks ``chords()`` on each key press and reports a match with ``press`` (see
 ``backends._base.PageHost.shortcuts``): the page and the browser never see that key.
 """
@@ -9,11 +11,17 @@ transport asks ``chords()`` on each key press and reports a match with ``press``
 import logging
 import tkinter as tk
 import weakref
-from typing import Any, Callable, Dict, FrozenSet, List, Optional
+from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional
 
 from ._keys import chord, chord_from_tk
 
 __all__ = ["Shortcuts"]
+
+
+class _Key(NamedTuple):
+    keysym: str
+    state: int
+
 
 log = logging.getLogger("craft_tk")
 _ATTRIBUTE = "_craft_shortcuts"
@@ -27,7 +35,13 @@ class Shortcuts:
         self._actions: Dict[str, List[Callable[[], Any]]] = {}
         self._watchers: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self.chords: FrozenSet[str] = frozenset()
-        toplevel.bind("<KeyPress>", self._on_key, add="+")
+        tag = "craft_shortcuts" + str(toplevel).replace(".", "_")
+        command = toplevel.register(self._on_key_tcl)
+        toplevel.tk.call("bind", tag, "<KeyPress>", "if {{[{} %K %s] == 1}} break".format(command))
+        toplevel.bind("<KeyPress>", self._on_key, add="+")  # the toplevel itself, or a widget not yet focused
+        toplevel.tk.call("bind", str(toplevel), "<FocusIn>",  # ahead of the class bindings of what has the focus
+                         "+if {{[lsearch -exact [bindtags %W] {0}] < 0}} {{bindtags %W [linsert [bindtags %W] 0 {0}]}}"
+                         .format(tag))
 
     @classmethod
     def of(cls, widget: tk.Misc) -> "Shortcuts":
@@ -77,6 +91,10 @@ class Shortcuts:
         if pressed is not None and self.press(pressed):
             return "break"
         return None
+
+    def _on_key_tcl(self, keysym: str, state: str) -> int:
+        pressed = chord_from_tk(_Key(keysym, int(state)))
+        return 1 if pressed is not None and self.press(pressed) else 0
 
     def _changed(self) -> None:
         self.chords = frozenset(self._actions)

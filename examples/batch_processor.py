@@ -9,12 +9,14 @@ Run: python examples/batch_processor.py [cef|tkhtml] [files...]
 
 import glob
 import hashlib
+import itertools
 import os
 import sys
+import threading
 import time
 import tkinter as tk
 from tkinter import ttk
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import craft_tk
 from craft_tk import current_invocation
@@ -98,7 +100,10 @@ PAGE = """<!doctype html>
     function cancel() { if (controller) { controller.abort(); } }
     var zone = el('zone');
     zone.addEventListener('dragenter', function () { hovering++; zone.className = 'over'; });
-    zone.addEventListener('dragleave', function () { hovering = Math.max(0, hovering - 1); if (!hovering) { zone.className = ''; } });
+    zone.addEventListener('dragleave', function () {
+      hovering = Math.max(0, hovering - 1);
+      if (!hovering) { zone.className = ''; }
+    });
     document.addEventListener('dragover', function (e) { e.preventDefault(); });
     document.addEventListener('drop', function (e) {
       e.preventDefault();
@@ -118,6 +123,7 @@ PAGE = """<!doctype html>
       el('status').textContent = 'Processing ' + p.current + ' of ' + p.total + ' (' + p.percent + '%)';
     });
     craft.on('progress-complete', function (s) {
+      el('fill').style.width = Math.round(100 * s.done / Math.max(1, s.total)) + '%';
       el('status').textContent = (s.cancelled ? 'Cancelled after ' + s.done + ' of ' + s.total : 'Finished') +
         ': ' + s.ok + ' processed, ' + s.failed + ' failed';
     });
@@ -125,16 +131,18 @@ PAGE = """<!doctype html>
 </body></html>"""
 
 
-def describe(paths: List[str]) -> List[Dict[str, Any]]:
-    """The files at ``paths`` (a folder's files, to a few hundred), for the page's queue."""
-    files: List[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            files.extend(sorted(p for p in glob.glob(os.path.join(path, "**", "*"), recursive=True)
-                                if os.path.isfile(p))[:500])
-        elif os.path.isfile(path):
-            files.append(path)
-    return [{"path": p, "name": os.path.basename(p), "size": os.path.getsize(p)} for p in files]
+def describe(paths: List[str], limit: int = 500) -> List[Dict[str, Any]]:
+    """The files at ``paths`` (a folder's files, recursively), at most ``limit``, for the page's queue."""
+    def files() -> Iterator[str]:
+        for path in paths:
+            if os.path.isfile(path):
+                yield path
+            for folder, subfolders, names in os.walk(path):
+                subfolders.sort()
+                for name in sorted(names):
+                    yield os.path.join(folder, name)
+    return [{"path": p, "name": os.path.basename(p), "size": os.path.getsize(p)}
+            for p in itertools.islice(files(), limit) if os.path.isfile(p)]
 
 
 def analyse(path: str) -> Dict[str, Any]:
@@ -159,6 +167,7 @@ def main(backend: Any = "auto", paths: Optional[List[str]] = None) -> None:  # b
     native_bar.pack(side="left", fill="x", expand=True)
     panel = craft_tk.WebPanel(root, html=PAGE, backend=backend, width=780, height=520)
     panel.pack(side="top", fill="both", expand=True)
+    leaving = threading.Event()  # the app is ending (Ctrl+C): stop between files too
 
     @panel.handle("process", thread=True)
     def process(files: List[str]) -> Dict[str, int]:
@@ -166,6 +175,8 @@ def main(backend: Any = "auto", paths: Optional[List[str]] = None) -> None:  # b
         assert invocation is not None
         ok = failed = 0
         for index, path in enumerate(files):
+            if leaving.is_set():
+                return {"ok": ok, "failed": failed}  # nobody left to tell
             if invocation.cancelled:
                 break
             panel.emit("file-started", path)
@@ -192,7 +203,10 @@ def main(backend: Any = "auto", paths: Optional[List[str]] = None) -> None:  # b
     panel.on("files-dropped", lambda data: panel.emit("add-files", describe([p for p in data["files"] if p])))
     here = os.path.dirname(os.path.abspath(__file__))
     panel.emit("add-files", describe(paths or sorted(glob.glob(os.path.join(here, "*.py")))))
-    root.mainloop()
+    try:
+        root.mainloop()
+    finally:
+        leaving.set()
 
 
 if __name__ == "__main__":

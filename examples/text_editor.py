@@ -61,7 +61,8 @@ PAGE = """<!doctype html>
     function countWords() {
       var value = text.value, words = value.split(/\\s+/).filter(function (w) { return w; }).length;
       var lines = value ? value.replace(/\\n$/, '').split('\\n').length : 0;
-      el('status').textContent = lines + (lines === 1 ? ' line, ' : ' lines, ') + words + (words === 1 ? ' word' : ' words');
+      el('status').textContent = lines + (lines === 1 ? ' line, ' : ' lines, ') +
+        words + (words === 1 ? ' word' : ' words');
     }
     function showDoc(doc) {
       el('name').textContent = doc.name;
@@ -119,10 +120,11 @@ PAGE = """<!doctype html>
 </body></html>"""
 
 def main(backend: str = "auto", path: str = "") -> None:
+    here = os.path.dirname(os.path.abspath(__file__))
     state = craft_tk.create_shared_state({
         "doc": {"name": "welcome.txt", "path": None, "dirty": False},
         "settings": {"wrap": True},
-        "recent": [os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")],
+        "recent": [os.path.join(here, "text_editor.py"), os.path.join(os.path.dirname(here), "README.md")],
     })
     window = craft_tk.create_window(PAGE.replace("{welcome}", html.escape(WELCOME)), state=state, backend=backend,
                                     title="craft_tk: editor", width=760, height=500)

@@ -155,6 +155,22 @@ class Shortcuts(PatternCase):
         self.assertEqual(len(saves), 2, "each press fires once")
         self.assertEqual(page_keys, ["Ctrl+B"])
 
+    def test_a_shortcut_runs_before_the_focused_tk_widget_acts_on_the_key(self) -> None:
+        text = tk.Text(self.root, height=3)
+        text.pack(side="bottom", fill="x")
+        panel = self.panel(PAGE)
+        opened: List[bool] = []
+        panel.add_shortcut("Ctrl+O", lambda: opened.append(True))  # Tk's Text inserts a line on Ctrl+O
+        self.root.lift()
+        self.pump(0.3)
+        xdotool("mousemove", str(text.winfo_rootx() + 20), str(text.winfo_rooty() + 5), "click", "1")
+        self.pump(0.3)
+        xdotool("type", "--delay", "30", "ab")
+        xdotool("key", "ctrl+o")
+        self.wait_for(lambda: opened, "the shortcut")
+        self.pump(0.3)
+        self.assertEqual(text.get("1.0", "end-1c"), "ab", "the Text did not see Ctrl+O")
+
     def test_browser_keys_do_nothing(self) -> None:
         panel = self.panel(PAGE, connect=False)
         loads = self.collect(panel, "loaded")
