@@ -361,8 +361,11 @@ class Dispatcher:
         self.invocations.abandon(lambda name: PanelClosed("the panel closed before answering {!r}".format(name)))
 
     def page_log(self, level: str, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
-        """The page's console output, to the ``craft_tk.page`` logger at its level."""
+        """The page's console output, to the ``craft_tk.page`` logger at its level; craft.js's
+        own lines ("craft: ...", already a ``PageError``) at debug."""
         where = _where(source, line)
+        if message.startswith("craft: "):
+            level = "debug"
         page_log.log(_PAGE_LEVELS.get(level, logging.INFO), "%s%s", message, where)
 
     def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:

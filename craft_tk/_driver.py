@@ -44,9 +44,27 @@ class HandOver:
     not done when the driver closes fails with ``PanelClosed``.
     """
 
-    loop: asyncio.AbstractEventLoop
-    _closed: bool = False
     _hand_over_lock = threading.Lock()  # one for all drivers: closing is rare
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._thread = threading.get_ident()  # the owning thread
+        self._closed = False
+        self._pending_submits: Set["concurrent.futures.Future[Any]"] = set()
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Run ``callback(*args)`` in the next loop step; owning thread only."""
+        self.loop.call_soon(callback, *args)
+
+    def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Run ``callback(*args)`` on the owning thread soon; safe from any thread."""
+        with self._hand_over_lock:  # never onto a loop that closed meanwhile
+            if not self._closed and not self.loop.is_closed():
+                self.loop.call_soon_threadsafe(callback, *args)
+
+    def on_tk_thread(self) -> bool:
+        """Whether the caller runs on the owning thread (Tk's, in an app)."""
+        return threading.get_ident() == self._thread
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> "concurrent.futures.Future[Any]":
         outcome: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
@@ -69,24 +87,17 @@ class HandOver:
             if self._closed or self.loop.is_closed():
                 outcome.set_exception(PanelClosed("the loop is closed: {} was not run".format(_name_of(fn))))
                 return outcome
-            pending = self._handed_over()
-            pending.add(outcome)
-            outcome.add_done_callback(pending.discard)
+            self._pending_submits.add(outcome)
+            outcome.add_done_callback(self._pending_submits.discard)
             self.loop.call_soon_threadsafe(run)
         return outcome
-
-    def _handed_over(self) -> "Set[concurrent.futures.Future[Any]]":
-        pending: Optional[Set["concurrent.futures.Future[Any]"]] = self.__dict__.get("_pending_submits")
-        if pending is None:
-            pending = self.__dict__["_pending_submits"] = set()
-        return pending
 
     def _fail_handed_over(self) -> None:
         """The driver closes (call it with ``_closed`` set): what was handed over and is
         not done fails; nothing more can be handed over."""
         with self._hand_over_lock:
             self._closed = True
-            outcomes = list(self._handed_over())
+            outcomes = list(self._pending_submits)
         for outcome in outcomes:
             if not outcome.done():
                 outcome.set_exception(PanelClosed("the loop closed before this was done"))
@@ -97,19 +108,7 @@ class LoopDriver(HandOver):
     Tk, for headless tests and tools. ``run_until_idle`` runs what is ready."""
 
     def __init__(self, loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
-        self.loop = loop if loop is not None else asyncio.new_event_loop()
-        self._thread = threading.get_ident()
-
-    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
-        self.loop.call_soon(callback, *args)
-
-    def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
-        with self._hand_over_lock:
-            if not self._closed and not self.loop.is_closed():
-                self.loop.call_soon_threadsafe(callback, *args)
-
-    def on_tk_thread(self) -> bool:
-        return threading.get_ident() == self._thread
+        super().__init__(loop if loop is not None else asyncio.new_event_loop())
 
     def run_until_idle(self, rounds: int = 100) -> None:
         """Run ready callbacks (and what they schedule at once) until none is left."""

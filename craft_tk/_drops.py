@@ -11,11 +11,12 @@ an absolute ``path`` when the page is the app's own content. The panel accepts e
 page loads waits for it. Then ``on_drop`` listeners get a ``Drop``.
 """
 
+import functools
 import logging
 import mimetypes
 import os
 import tkinter as tk
-from typing import Any, Callable, Dict, List, NamedTuple, Optional
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 __all__ = ["Drop", "DropTarget", "describe_files"]
 
@@ -82,24 +83,20 @@ class DropTarget:
             return
         call = panel.tk.call
         call("tkdnd::drop_target", "register", str(panel), ("DND_Files",))
-        for sequence, handler in (("<<DropEnter>>", self._enter), ("<<DropPosition>>", self._position),
-                                  ("<<DropLeave>>", self._leave), ("<<Drop>>", self._drop)):
-            command = panel.register(handler)
-            call("bind", str(panel), sequence, "{} %X %Y %D".format(command))
+        handlers: List[Tuple[str, Callable[..., str]]] = [
+            ("<<DropEnter>>", functools.partial(self._step, "dragenter")),
+            ("<<DropPosition>>", functools.partial(self._step, "dragover")),
+            ("<<DropLeave>>", functools.partial(self._step, "dragleave")),
+            ("<<Drop>>", self._drop)]
+        for sequence, handler in handlers:
+            call("bind", str(panel), sequence, "{} %X %Y %D".format(panel.register(handler)))
 
     def _point(self, x: str, y: str) -> List[int]:
         return [int(float(x)) - self._panel.winfo_rootx(), int(float(y)) - self._panel.winfo_rooty()]
 
-    def _enter(self, x: str, y: str, data: str) -> str:
-        return self._step("dragenter", x, y)
-
-    def _position(self, x: str, y: str, data: str) -> str:
-        return self._step("dragover", x, y)
-
-    def _leave(self, x: str, y: str, data: str) -> str:
-        return self._step("dragleave", x, y)
-
-    def _step(self, kind: str, x: str, y: str) -> str:
+    def _step(self, kind: str, x: str, y: str, data: str) -> str:
+        """A drag step over the panel (``data`` is empty until the drop); the answer to
+        XDND is always "copy": the page answers later."""
         try:
             px, py = self._point(x, y)
             self._deliver(kind, px, py, [], lambda outcome: None)

@@ -56,16 +56,15 @@ class TkAsyncio(HandOver):
 
     def __init__(self, root: tk.Misc) -> None:
         self.root = root
-        self.loop = _adopt_or_make_loop()
-        self.loop._wake = self._wake  # type: ignore[assignment]
-        self._thread = threading.get_ident()
+        loop = _adopt_or_make_loop()
+        super().__init__(loop)
+        loop._wake = self._wake  # type: ignore[assignment]
         # One Tcl command for every step: tkinter's after() makes (and deletes) a command
         # per call, whose names can collide when Python reuses an object id.
         self._step_command = root.register(self._step)
         self._after_id: Optional[str] = None
         self._after_delay = -1
         self._fds: Dict[int, int] = {}
-        self._closed = False
         self._stepping = False
         self._held = 0  # running() blocks in progress: no step may start inside one
         asyncio.set_event_loop(self.loop)
@@ -83,20 +82,6 @@ class TkAsyncio(HandOver):
             root._craft_asyncio = driver
             root.bind("<Destroy>", driver._on_root_destroy, add="+")
         return driver
-
-    def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Run ``callback(*args)`` on the Tk thread soon; safe from any thread."""
-        with self._hand_over_lock:  # never onto a loop that closed meanwhile
-            if not self._closed and not self.loop.is_closed():
-                self.loop.call_soon_threadsafe(callback, *args)
-
-    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Run ``callback(*args)`` in the next asyncio step; Tk thread only."""
-        self.loop.call_soon(callback, *args)
-
-    def on_tk_thread(self) -> bool:
-        """Whether the caller runs on the Tk thread (the one this loop belongs to)."""
-        return threading.get_ident() == self._thread
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
@@ -190,8 +175,7 @@ class TkAsyncio(HandOver):
         """Stop stepping and close the loop; pending callbacks are dropped."""
         if self._closed:
             return
-        self._closed = True
-        self._fail_handed_over()
+        self._fail_handed_over()  # closed from now on
         try:
             for fd in self._fds:
                 self.root.tk.deletefilehandler(fd)

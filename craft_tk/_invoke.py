@@ -171,7 +171,6 @@ class Invocations:
     def on_invoke(self, message: protocol.Invoke) -> None:
         """The page invoked ``message.name``: answer it, one way or another."""
         invocation = Invocation(message.id, message.name, message.args, self._load)
-        invocation.reporter = ProgressReporter(self._loop(), functools.partial(self._progressed, invocation))
         stale = self._incoming.pop(message.id, None)
         if stale is not None:  # the page reused an id it still waits on: that call is over
             self._cancel(*stale)
@@ -191,7 +190,8 @@ class Invocations:
             except ValidationError as error:
                 self._reply_error(invocation, self._refuse(error))
                 return
-        token = _current.set(invocation)
+        invocation.reporter = ProgressReporter(self._loop(), functools.partial(self._progressed, invocation))
+        token = _current.set(invocation)  # only a handler that runs can report progress
         try:
             answered, outcome = self._start(handler, args)
         except Exception as error:
@@ -251,10 +251,8 @@ class Invocations:
             name = error.call_name or "?"
             self._reply_error(Invocation(call_id, name, [], self._load), describe_exception(error, False))
         elif call_id is not None:
-            pending = self._outgoing.pop(call_id, None)
-            if pending is not None and not pending.future.done():
-                if pending.timer is not None:
-                    pending.timer.cancel()
+            pending = self._take_outgoing(call_id)
+            if pending is not None:
                 pending.future.set_exception(ProtocolError("the page's answer to {!r} could not be decoded: {}"
                                                            .format(pending.name, error)))
 
@@ -291,11 +289,9 @@ class Invocations:
 
     def on_reply(self, message: Any) -> None:
         """The page answered one of native's invokes."""
-        pending = self._outgoing.pop(message.id, None)
-        if pending is None or pending.future.done():
+        pending = self._take_outgoing(message.id)
+        if pending is None:
             return  # answered after a timeout or a cancellation: nobody waits any more
-        if pending.timer is not None:
-            pending.timer.cancel()
         if isinstance(message, protocol.Result):
             pending.future.set_result(message.value)
         else:
@@ -355,10 +351,7 @@ class Invocations:
         return describe_exception(error, debug=False)
 
     def _handler_failed(self, invocation: Invocation, error: BaseException) -> Dict[str, Any]:
-        failure = HandlerError("handler {!r} raised {}: {}".format(invocation.name, type(error).__name__, error),
-                               invocation.name)
-        failure.__cause__ = error
-        self._report(failure)
+        self._local_failure(invocation.name, error)
         return describe_exception(error, self.debug)
 
     @staticmethod
@@ -441,9 +434,19 @@ class Invocations:
             return  # asked by a page load that is gone
         self._send(protocol.error(invocation.id, error))
 
-    def _expire(self, call_id: int) -> None:
+    def _take_outgoing(self, call_id: int) -> Optional[_Pending]:
+        """The pending call ``call_id``, no longer pending, its timer stopped; None when
+        nobody waits for it any more."""
         pending = self._outgoing.pop(call_id, None)
         if pending is None or pending.future.done():
+            return None
+        if pending.timer is not None:
+            pending.timer.cancel()
+        return pending
+
+    def _expire(self, call_id: int) -> None:
+        pending = self._take_outgoing(call_id)
+        if pending is None:
             return
         error = InvokeTimeout("invoke {!r} had no answer in time".format(pending.name), pending.name)
         self._report(error)

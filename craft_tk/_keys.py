@@ -12,7 +12,7 @@ Shift counts for letters, digits and named keys; punctuation names the character
 
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-__all__ = ["chord", "chord_from_cef", "chord_from_tk", "menu_label"]
+__all__ = ["chord", "chord_from_cef", "chord_from_tk", "chord_of", "menu_label"]
 
 MODIFIERS = ("Ctrl", "Alt", "Shift", "Super")
 _MODIFIER_NAMES = {"ctrl": "Ctrl", "control": "Ctrl", "cmdorctrl": "Ctrl", "commandorcontrol": "Ctrl",
@@ -86,7 +86,11 @@ _TK_KEYSYMS = {"Return": "Enter", "KP_Enter": "Enter", "Escape": "Escape", "Tab"
 
 def chord_from_tk(event: Any) -> Optional[str]:
     """The chord of a Tk ``<KeyPress>`` event; None for a lone modifier or an unknown key."""
-    keysym = str(getattr(event, "keysym", ""))
+    return chord_of(str(getattr(event, "keysym", "")), int(getattr(event, "state", 0) or 0))
+
+
+def chord_of(keysym: str, state: int) -> Optional[str]:
+    """The chord of a Tk key press given as its keysym (``%K``) and state (``%s``)."""
     if len(keysym) == 1 and keysym.isalnum() and keysym.isascii():
         key: Optional[str] = keysym.upper()
     elif keysym.startswith("KP_") and keysym[3:].isdigit():
@@ -97,7 +101,6 @@ def chord_from_tk(event: Any) -> Optional[str]:
         key = _key_name(keysym) if keysym[:1] == "F" else None  # F1-F24
     if key is None:
         return None
-    state = int(getattr(event, "state", 0) or 0)
     return _join({name for name, bit in _TK_STATE if state & bit}, key)
 
 

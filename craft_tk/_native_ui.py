@@ -34,7 +34,6 @@ class NativeUi:
         self.menubar: Optional[Menu] = None
         self.context_menu: Optional[Menu] = None
         self._drops = Listeners(self._drop_listener_failed, lambda: dispatcher.driver.loop)
-        self._drop_target: Optional[DropTarget] = None
         dispatcher.handle_builtin("context-menu", self._page_menu)
         dispatcher.handle_builtin("panel-menu", self._panel_menu)
 
@@ -99,7 +98,7 @@ class NativeUi:
         """craft.contextMenu(items): the id the user chose, or None."""
         return _id_of(popup(self._frame, menu_items_from_page(items), self._dispatcher.driver.loop))
 
-    def _panel_menu(self, target: Any = None) -> None:
+    def _panel_menu(self) -> None:
         """A right click in the page: open the panel's context menu at the pointer."""
         if self.context_menu is not None:
             x, y = self._frame.winfo_pointerxy()
@@ -109,15 +108,11 @@ class NativeUi:
 
     def on_drop(self, fn: Callable[[Drop], Any]) -> Callable[[], None]:
         """Call ``fn(drop)`` for files dropped on the panel, once the page has had them."""
-        if self._drop_target is None:
-            self._drop_target = DropTarget(self._frame, self.deliver_drag, self._dropped)
         return self._drops.add("drop", fn)
 
     def accept_drops(self) -> bool:
         """Make the panel a drop target (done at start); False when tkdnd is missing."""
-        if self._drop_target is None:
-            self._drop_target = DropTarget(self._frame, self.deliver_drag, self._dropped)
-        return self._drop_target.active
+        return DropTarget(self._frame, self.deliver_drag, self._dropped).active
 
     def deliver_drag(self, kind: str, x: int, y: int, paths: List[str], done: Callable[[Any], None]) -> None:
         """Pass drag step ``kind`` at panel point (x, y) to the page; ``done(outcome)`` after
@@ -127,7 +122,7 @@ class NativeUi:
             if kind == "drop":
                 dispatcher.when_connected(lambda: self.deliver_drag(kind, x, y, paths, done))
             return
-        files = describe_files(paths, dispatcher.policy.own_content(dispatcher.page_url))
+        files = describe_files(paths, dispatcher.policy.own_content(dispatcher.page_url)) if paths else []
         future = dispatcher.invoke("craft:drag", kind, x, y, files)
         future.add_done_callback(lambda answered: done(
             answered.result() if not answered.cancelled() and answered.exception() is None else None))

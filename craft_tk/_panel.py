@@ -32,11 +32,6 @@ ChannelAcceptor = TypeVar("ChannelAcceptor", bound=Callable[[Channel], Any])
 BackendName = Literal["auto", "cef", "tkhtml", "loopback"]
 
 
-@functools.lru_cache(maxsize=None)
-def _bridge_source() -> str:
-    return jsbridge.bridge_source()
-
-
 def _from_any_thread(method: F) -> F:
     """Make a panel method safe from any thread: called off the Tk thread, it is handed
     to the Tk thread (fire and forget; a failure reaches ``on_ipc_error``)."""
@@ -267,7 +262,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         boot = {"secret": dispatcher.secrets.issue(), "maxMessageSize": dispatcher.max_message_size,
                 "debug": dispatcher.debug, "contextMenu": self._ui.context_menu is not None}
         boot.update(dispatcher.state.welcome())
-        return protocol.bridge_script(_bridge_source(), boot)
+        return protocol.bridge_script(jsbridge.bridge_source(), boot)
 
     @property
     def connected(self) -> bool:

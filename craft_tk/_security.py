@@ -18,7 +18,7 @@ nothing is fetched from or sent to the network, no plugins, no ``<base>`` elsewh
 import collections
 import secrets
 import urllib.parse
-from typing import Deque, Iterable, List, Optional, Union
+from typing import Deque, Iterable, List, Optional, Set, Union
 
 __all__ = ["DEFAULT_CSP", "OriginPolicy", "PageSecrets", "origin_of"]
 
@@ -50,7 +50,7 @@ class OriginPolicy:
         listed = list(allowed_origins or [])
         self.any = "*" in listed
         self.origins = {origin_of(origin) for origin in listed if origin != "*"}
-        self.loaded: set = set()  # origins of URLs the app loads itself
+        self.loaded: Set[str] = set()  # origins of URLs the app loads itself
 
     def allows(self, url: str) -> bool:
         """Whether a page at ``url`` may be shown with the bridge."""

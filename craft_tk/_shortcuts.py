@@ -11,16 +11,11 @@ transport asks ``chords()`` on each key press and reports a match with ``press``
 import logging
 import tkinter as tk
 import weakref
-from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional
+from typing import Any, Callable, Dict, FrozenSet, List, Optional
 
-from ._keys import chord, chord_from_tk
+from ._keys import chord, chord_of
 
 __all__ = ["Shortcuts"]
-
-
-class _Key(NamedTuple):
-    keysym: str
-    state: int
 
 
 log = logging.getLogger("craft_tk")
@@ -31,14 +26,14 @@ class Shortcuts:
     """The chords bound in one toplevel; ``Shortcuts.of(widget)`` finds or makes it."""
 
     def __init__(self, toplevel: tk.Misc) -> None:
-        self._toplevel = toplevel
         self._actions: Dict[str, List[Callable[[], Any]]] = {}
         self._watchers: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self.chords: FrozenSet[str] = frozenset()
         tag = "craft_shortcuts" + str(toplevel).replace(".", "_")
-        command = toplevel.register(self._on_key_tcl)
-        toplevel.tk.call("bind", tag, "<KeyPress>", "if {{[{} %K %s] == 1}} break".format(command))
-        toplevel.bind("<KeyPress>", self._on_key, add="+")  # the toplevel itself, or a widget not yet focused
+        on_key = "+if {{[{} %K %s]}} break".format(toplevel.register(self._on_key))
+        # Also on the toplevel's own tag: the toplevel itself, or a widget focused before now.
+        for bound in (tag, str(toplevel)):
+            toplevel.tk.call("bind", bound, "<KeyPress>", on_key)
         toplevel.tk.call("bind", str(toplevel), "<FocusIn>",  # ahead of the class bindings of what has the focus
                          "+if {{[lsearch -exact [bindtags %W] {0}] < 0}} {{bindtags %W [linsert [bindtags %W] 0 {0}]}}"
                          .format(tag))
@@ -86,14 +81,9 @@ class Shortcuts:
             log.exception("the action of shortcut %s failed", pressed)
         return True
 
-    def _on_key(self, event: Any) -> Optional[str]:
-        pressed = chord_from_tk(event)
-        if pressed is not None and self.press(pressed):
-            return "break"
-        return None
-
-    def _on_key_tcl(self, keysym: str, state: str) -> int:
-        pressed = chord_from_tk(_Key(keysym, int(state)))
+    def _on_key(self, keysym: str, state: str) -> int:
+        """A key press in the toplevel: 1 (Tk's binding then breaks) when it ran a shortcut."""
+        pressed = chord_of(keysym, int(state))
         return 1 if pressed is not None and self.press(pressed) else 0
 
     def _changed(self) -> None:

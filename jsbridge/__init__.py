@@ -1,6 +1,7 @@
 """The page side of craft_tk: craft.js (served from the modules in ``craft/``), its
 TypeScript declarations, and the Tkhtml page world."""
 
+import functools
 import os
 
 __all__ = ["BRIDGE_PARTS", "bridge_source", "read"]
@@ -18,6 +19,7 @@ BRIDGE_PARTS = ("begin.js", "wire.js", "listeners.js", "invoke.js", "state.js", 
                 "end.js")
 
 
+@functools.lru_cache(maxsize=None)
 def bridge_source() -> str:
     """craft.js as a page runs it: the modules in ``craft/`` joined in order, one closure."""
     return "".join(read(os.path.join("craft", part)) for part in BRIDGE_PARTS)

@@ -1244,7 +1244,6 @@ return function installDom(win, pyDocument, native, world) {
     fire: fire,
     setReadyState: setReadyState,
     elementScript: elementScript,
-    listening: function (type) { return listened(String(type)); },
     dispose: function () {
       disposed = true;
       wrappers.clear();

@@ -156,8 +156,6 @@ return function makeWorld(document, hostPost, native, hostLog) {
       try { dom.elementScript(handle, attribute, code); } catch (error) { return describe(error); }
       return undefined;
     },
-    /** Whether the page listens for events of `type` anywhere. */
-    listening: function (type) { return dom ? dom.listening(type) : false; },
     /** Silence the page: cancel its timers and cut it off from native. */
     dispose: function () {
       disposed = true;

@@ -38,11 +38,7 @@ BACKENDS: Dict[str, List[Tuple[str, str]]] = {
     "loopback": [("craft_tk.backends._loopback", "LoopbackTransport")],
 }
 # What "auto" tries, in order: CEF in process, Tkhtml, CEF in a helper process.
-AUTO_ORDER = (
-    ("craft_tk.backends._cef", "CefTransport"),
-    ("craft_tk.backends._tkhtml", "TkhtmlTransport"),
-    ("craft_tk.backends._cef_host", "CefHostTransport"),
-)
+AUTO_ORDER = (BACKENDS["cef"][0], BACKENDS["tkhtml"][0], BACKENDS["cef"][1])
 _announced = False  # the choice of "auto" is logged once per process
 
 
@@ -81,7 +77,7 @@ def _load_named(name: str) -> Any:
 
 
 def _did_you_mean(name: str) -> str:
-    close = difflib.get_close_matches(name.lower(), ["auto", "cef", "cef-host", "tkhtml", "loopback"], n=1)
+    close = difflib.get_close_matches(name.lower(), ["auto", "cef-host"] + list(BACKENDS), n=1)
     return "did you mean {!r}? ".format(close[0]) if close else ""
 
 

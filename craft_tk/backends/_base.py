@@ -24,8 +24,6 @@ class Page(NamedTuple):
 class PageHost(Protocol):
     """The core's side of a transport (the dispatcher implements it)."""
 
-    debug: bool  # the panel's debug=True: browser keys, context menu and DevTools stay on
-
     def receive(self, wire: str) -> bool:
         """A wire string arrived from the page. Called on the Tk thread. True when it was
         a ``hello`` the panel accepted: only then may a transport take the receive

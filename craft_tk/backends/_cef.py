@@ -81,8 +81,8 @@ _CONSOLE_LEVELS = {
     cef.LOGSEVERITY_ERROR: "error",
 }
 # Console lines the core hears of already, as a PageError: Chromium's own report of an
-# uncaught error or rejection, and craft.js's of a failed listener. Kept at debug level.
-_REPORTED_ELSEWHERE = ("Uncaught ", "craft: ")
+# uncaught error or rejection (craft.js's own lines the core recognises). Kept at debug level.
+_REPORTED_ELSEWHERE = "Uncaught "
 _RENDERER_ENDED = {
     cef.TS_PROCESS_WAS_KILLED: "was killed",
     cef.TS_PROCESS_CRASHED: "crashed",

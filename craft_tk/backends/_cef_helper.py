@@ -8,7 +8,7 @@ closes, also when the app was killed.
 
 Frames from the app: ``open pid xid``, ``load pid bridge html url base_url origins``,
 ``reload pid bridge origins``, ``post pid wire``, ``execute pid script``, ``shortcuts pid
-chords debug`` (the app's key chords, taken here from the page: a key must be consumed or
+chords`` (the app's key chords, taken here from the page: a key must be consumed or
 not before CEF's keyboard callback returns), ``close pid``.
 Frames to the app: ``receive pid wire``, ``loading pid failure`` (failure: null, or why
 the page went, such as a crashed renderer), ``refused pid url main_frame``, ``navigate pid
@@ -17,7 +17,6 @@ no page: a reload), ``shortcut pid chord`` (one of the chords was pressed in the
 """
 
 import ctypes
-import functools
 import os
 import signal
 import tkinter as tk
@@ -34,10 +33,6 @@ from ._pipe import FrameReader, FrameWriter
 __all__ = ["main"]
 
 
-@functools.lru_cache(maxsize=None)
-def _bridge_source() -> str:
-    return jsbridge.bridge_source()
-
 
 class _PanelHost:
     """The PageHost of one panel: relays to the app, and answers ``allows`` and
@@ -50,7 +45,6 @@ class _PanelHost:
         self._bridge = bridge
         self.policy = OriginPolicy()
         self.chords: FrozenSet[str] = frozenset()
-        self.debug = False
 
     def allows(self, url: str, main_frame: bool = True) -> bool:
         if main_frame and self.policy.allows(url):
@@ -68,14 +62,14 @@ class _PanelHost:
         bridge = self._bridge()
         if not isinstance(wire, str) or '"kind":"hello"' not in wire[:80] or not bridge:
             return False
-        secret = read_boot(bridge, _bridge_source()).get("secret", "")
+        secret = read_boot(bridge, jsbridge.bridge_source()).get("secret", "")
         return bool(secret) and wire.startswith('["{}"'.format(secret))
 
     def page_log(self, level: str, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
         self._out.send("log", self._pid, level, message, source, line)
 
     def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
-        self._out.send("error", self._pid, message, source, line)
+        """Never called: craft.js reports the page's errors over the wire on CEF."""
 
     def page_loading(self, failure: Optional[str] = None) -> None:
         self._out.send("loading", self._pid, failure)
@@ -147,7 +141,6 @@ class Helper:
                 transport.execute(args[0])
             elif op == "shortcuts":
                 self.hosts[pid].chords = frozenset(args[0])
-                self.hosts[pid].debug = bool(args[1])
 
 
 def _die_with_parent() -> None:

@@ -182,7 +182,7 @@ class CefHostTransport:
     def shortcuts_changed(self) -> None:
         """Tell the helper the app's chords: its keyboard handler takes them from the page."""
         if self._helper is not None:
-            self._helper.send("shortcuts", self._pid, sorted(self._host.shortcuts()), self._host.debug)
+            self._helper.send("shortcuts", self._pid, sorted(self._host.shortcuts()))
 
     def close(self) -> None:
         self._closed = True
@@ -212,11 +212,8 @@ class CefHostTransport:
             self._host.allows(args[0], args[1])  # refuses again here, where it is reported
         elif op == "log":
             self._host.page_log(*args)
-        elif op == "error":
-            self._host.page_error(*args)
         elif op == "shortcut":
-            if args[0] in self._host.shortcuts():  # not unbound since the helper was told
-                self._host.shortcut(args[0])
+            self._host.shortcut(args[0])  # a chord unbound meanwhile does nothing
         elif op == "navigate":  # a load the page caused: made here, where its bridge is issued
             if args:
                 self.load(Page(*args))

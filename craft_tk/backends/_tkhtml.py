@@ -397,9 +397,8 @@ class TkhtmlTransport:
             self._view.load_form_data(url, data, method)
 
     def _console(self, level: Any, text: Any) -> None:
-        """The page's console line; craft.js's own ("craft: ...", already a PageError) at debug."""
-        line = str(text)
-        self._host.page_log("debug" if line.startswith("craft: ") else str(level), line, "page", None)
+        """The page's console line."""
+        self._host.page_log(str(level), str(text), "page", None)
 
     def _receive(self, wire: Any) -> None:
         # PythonMonkey hands over a str proxy; the core (and orjson) want a real str.

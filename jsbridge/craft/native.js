@@ -96,8 +96,7 @@
     if (event.defaultPrevented) { return; }
     if (contextMenuDeclared) {
       event.preventDefault();
-      var target = event.target;
-      invoke('craft:panel-menu', [target && target.id ? String(target.id) : null]).catch(function () {});
+      invoke('craft:panel-menu', []).catch(function () {});
     } else if (!boot.debug) {
       event.preventDefault();
     }
