@@ -20,6 +20,7 @@ import tkinter as tk
 from typing import Any, Callable, Dict, List, Optional
 
 from .._errors import BackendUnavailable
+from .._eventloop import TkAsyncio
 from ._base import Page, PageHost
 from ._cef_python import TOP, find_helper_python
 from ._xwindows import detach_children, reclaim_focus_on_tk_clicks, when_mapped
@@ -51,6 +52,10 @@ class _Helper:
         self._writer = FrameWriter(self.process.stdin.fileno(), self._want_write)  # type: ignore[union-attr]
         root.tk.createfilehandler(self._reader.fd, tk.READABLE, self._readable)
         root.bind("<Destroy>", lambda event: self._stop() if event.widget is root else None, add="+")
+        # The end of its output is the usual sign of its end; its exit is the sure one (and
+        # this thread reaps it).
+        threading.Thread(target=self._watch_exit, args=(TkAsyncio.of(root),), name="craft-helper-watch",
+                         daemon=True).start()
 
     @classmethod
     def get(cls, widget: tk.Misc) -> "_Helper":
@@ -100,7 +105,6 @@ class _Helper:
                 pipe.close()  # type: ignore[union-attr]
             except OSError:
                 pass
-        threading.Thread(target=self.process.wait, name="craft-helper-reaper", daemon=True).start()
 
     def _unwatch(self) -> None:
         self.alive = False
@@ -109,6 +113,15 @@ class _Helper:
                 self.root.tk.deletefilehandler(fd)
             except tk.TclError:
                 pass
+
+    def _watch_exit(self, driver: TkAsyncio) -> None:
+        """On its own thread: wait for the helper to end, then tell the Tk thread."""
+        self.process.wait()
+        driver.call_soon_threadsafe(self._exited)
+
+    def _exited(self) -> None:
+        if self.alive:
+            self._died()
 
     def _died(self) -> None:
         self._unwatch()
