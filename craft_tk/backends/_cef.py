@@ -245,6 +245,9 @@ class CefTransport:
 
     def close(self) -> None:
         frame, self._frame = self._frame, None  # type: ignore[assignment]
+        if frame is not None and self._settle_job is not None:
+            frame.after_cancel(self._settle_job)  # its command dies with the frame
+            self._settle_job = None
         if self._browser is not None:
             browser, self._browser = self._browser, None
             if frame is not None:  # its window must outlive the frame until CEF has closed it
