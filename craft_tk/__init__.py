@@ -3,6 +3,7 @@
 See README.md for a tour; ``WebPanel`` and ``create_window`` are the entry points.
 """
 
+from ._app import App, app, sender
 from ._channels import Channel
 from ._errors import (
     BackendUnavailable,
@@ -41,6 +42,7 @@ from .backends import load_backend
 __version__ = "0.1.0"
 
 __all__ = [
+    "App",
     "BackendUnavailable",
     "Channel",
     "ChannelClosed",
@@ -78,9 +80,11 @@ __all__ = [
     "TkAsyncio",
     "ValidationError",
     "WebPanel",
+    "app",
     "create_shared_state",
     "create_typed_window",
     "create_window",
     "current_invocation",
     "load_backend",
+    "sender",
 ]

@@ -34,12 +34,13 @@ from ._errors import (
     ValidationError,
 )
 from ._driver import Driver
-from ._invoke import Invocations
+from ._app import _sender, app
+from ._invoke import Invocations, handler_entry
 from ._listeners import Listeners
 from ._outbox import DEFAULT_POST_SIZE, Outbox
 from ._state import SharedState, app_state
 from ._security import OriginPolicy, PageSecrets
-from ._typed import Contract, argument_binder, checked_listener, result_check
+from ._typed import Contract, checked_listener, result_check
 from .backends._base import Transport
 
 __all__ = ["Dispatcher"]
@@ -81,7 +82,7 @@ class Dispatcher:
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
         self._outbox = Outbox(driver.call_soon, self._post, self._post_size)
         self.invocations = Invocations(self._enqueue_for_load, lambda: driver.loop, self.report, debug, invoke_timeout, allow,
-                                       max_message_size)
+                                       max_message_size, app.handlers)
         self._error_handlers: List[ErrorHandler] = []
         self.channels = Channels(self._enqueue_for_load, self._enqueue_chunk, driver, self.report,
                                  max_message_size)
@@ -91,6 +92,7 @@ class Dispatcher:
         self._scripts: List[str] = []  # evaluate()s waiting for the page to connect
         self._on_connect: List[Callable[[], Any]] = []  # run once at the next hello
         self.keyboard: Optional[Any] = None  # the Shortcuts of the panel's toplevel
+        self.label: Optional[str] = None  # the panel's, in craft_tk.app
         self._closed = False
         self.state = state if state is not None else app_state()
         self._detach_state = self.state.attach(self._enqueue, self.report, driver)
@@ -124,13 +126,12 @@ class Dispatcher:
             raise ValueError("handler names starting with {!r} are craft_tk's own; choose another than {!r}"
                              .format(BUILTIN_PREFIX, name))
         declared = self.contract.require_handler(name) if self.contract is not None else None
-        bind = argument_binder(fn, name, declared.args if declared else None, schema)
-        check = result_check(declared.result) if declared else None
-        return self.invocations.handle(name, fn, thread, bind, check)
+        return self.invocations.handle(name, handler_entry(name, fn, thread, schema, declared.args if declared else None,
+                                                           result_check(declared.result) if declared else None))
 
     def handle_builtin(self, name: str, fn: Callable[..., Any]) -> None:
         """Register craft_tk's own handler ``craft:<name>`` (allowed even with ``allow``)."""
-        self.invocations.handle(BUILTIN_PREFIX + name, fn)
+        self.invocations.handle(BUILTIN_PREFIX + name, handler_entry(name, fn))
         self.invocations.builtins.add(BUILTIN_PREFIX + name)
 
     def remove_handler(self, name: str) -> None:
@@ -215,7 +216,7 @@ class Dispatcher:
         self._events.remove(name, fn)
 
     def emit(self, name: str, data: Any = None, throttle: Optional[float] = None,
-             debounce: Optional[float] = None) -> None:
+             debounce: Optional[float] = None, sender: Optional[str] = None) -> None:
         """Send event ``name`` with ``data`` to the page; safe from any thread.
 
         ``throttle=ms`` sends at most one ``name`` event per interval, ``debounce=ms`` only
@@ -223,7 +224,8 @@ class Dispatcher:
         Raises ``SerializationError`` (a ``TypeError``) at once if ``data`` is not JSON,
         ``MessageTooLarge`` over ``max_message_size``, ``ContractError``/``ValidationError``
         on a typed panel for a name or payload outside its contract, and ``PanelClosed``
-        after the panel is destroyed.
+        after the panel is destroyed. ``sender``: the label of the panel whose page sent
+        it (a page-to-page message), given to the page's listeners.
         """
         if self._closed:
             raise PanelClosed("cannot emit {!r}: the panel is closed".format(name))
@@ -232,12 +234,12 @@ class Dispatcher:
         if throttle is not None and debounce is not None:
             raise ValueError("give throttle= or debounce=, not both")
         try:
-            encoded = protocol.event(name, data)
+            encoded = protocol.event(name, data, sender)
         except TypeError as error:
             raise SerializationError("event {!r}: {}".format(name, error)) from None
         if len(encoded) > self.max_message_size:
             protocol.check_size(encoded, self.max_message_size, "event {!r}".format(name))  # raises
-        if self.contract is not None:  # checked as the page will see it (dataclasses as JSON)
+        if self.contract is not None and not name.startswith(BUILTIN_PREFIX):  # as the page will see it
             self.contract.require_event(name)
             self.contract.check_event(name, orjson.loads(encoded)["data"], "native")
         if throttle is not None or debounce is not None:
@@ -279,11 +281,18 @@ class Dispatcher:
         if secret is None:
             self.report(Refused("refused a wire string without the secret of a page load of this panel"))
             return False
-        accepted_hello = False
         secret, messages = protocol.decode_batch(wire)
+        token = _sender.set(self.label)  # what listeners and handlers see as sender()
+        try:
+            return self._handle_batch(secret, messages)
+        finally:
+            _sender.reset(token)
+
+    def _handle_batch(self, secret: Optional[str], messages: Any) -> bool:
+        accepted_hello = False
         from_page = secret == self.secrets.connected and self._page is not None
         plain_events = from_page and self.contract is None
-        fire = self._events.fire
+        fire = self._fire_event
         refused = 0
         for message in messages:
             if plain_events and type(message) is protocol.Event:  # the hot path; fire() never raises
@@ -404,14 +413,14 @@ class Dispatcher:
     def _handle(self, message: Any) -> None:
         if isinstance(message, protocol.Event):
             if self.contract is None:
-                self._events.fire(message.name, message.data)
+                self._fire_event(message.name, message.data)
             else:
                 try:
                     data = self.contract.check_event(message.name, message.data)
                 except ValidationError as error:
                     self.report(error)
                 else:
-                    self._events.fire(message.name, data)
+                    self._fire_event(message.name, data)
         elif isinstance(message, protocol.Invoke):
             self.invocations.on_invoke(message)
         elif isinstance(message, (protocol.Result, protocol.ErrorReply)):
@@ -430,6 +439,11 @@ class Dispatcher:
             self.report(message)
             if message.call_id is not None:
                 self.invocations.on_undecodable(message)
+
+    def _fire_event(self, name: str, data: Any) -> None:
+        """A page event: the panel's listeners, then the app's (``app.on``); never raises."""
+        self._events.fire(name, data)
+        app.fire(name, data, self.report)
 
     def _page_state(self, ops: List[Any]) -> None:
         """Apply a page's state writes, report the refused ones, and settle the message

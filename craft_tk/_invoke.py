@@ -34,7 +34,7 @@ from ._errors import (
     error_from_reply,
 )
 from ._progress import ProgressReporter
-from ._typed import validation_error
+from ._typed import argument_binder, validation_error
 from ._validate import Mismatch
 
 __all__ = ["Invocation", "Invocations", "current_invocation"]
@@ -46,11 +46,12 @@ Report = Callable[[IpcError], None]
 class Invocation:
     """A call a native handler is answering (``current_invocation()`` inside the handler)."""
 
-    def __init__(self, call_id: int, name: str, args: List[Any], load: int = 0) -> None:
+    def __init__(self, call_id: int, name: str, args: List[Any], load: int = 0, label: Optional[str] = None) -> None:
         self.id = call_id
         self.name = name
         self.args = args
         self.load = load  # the page load that asked: an answer never reaches another
+        self.label = label  # the label of the panel whose page asked
         self.cancel_event = threading.Event()
         self.reporter: Optional[ProgressReporter] = None  # set while a handler runs
 
@@ -79,6 +80,15 @@ class _Handler(NamedTuple):
     thread: bool
     bind: Optional[Callable[[List[Any]], List[Any]]]  # checks and converts the page's arguments
     check_result: Optional[Callable[[Any, str], Any]]  # the contract's result type
+
+
+def handler_entry(name: str, fn: Callable[..., Any], thread: bool = False, schema: Any = None,
+                  declared_args: Any = None, check_result: Optional[Callable[[Any, str], Any]] = None) -> _Handler:
+    """A handler as ``Invocations`` keeps it: its arguments checked against a contract's
+    ``declared_args``, ``schema`` (first argument) and ``fn``'s annotations."""
+    if not callable(fn):
+        raise TypeError("handler for {!r} must be callable".format(name))
+    return _Handler(fn, thread, argument_binder(fn, name, declared_args, schema), check_result)
 
 
 class _Pending(NamedTuple):
@@ -114,8 +124,11 @@ class Invocations:
         timeout: Optional[float] = None,
         allow: Optional[Sequence[str]] = None,
         max_message_size: int = protocol.MAX_MESSAGE_SIZE,
+        fallback: Optional[Dict[str, "_Handler"]] = None,
     ) -> None:
         self.max_message_size = max_message_size
+        self.fallback: Dict[str, _Handler] = fallback if fallback is not None else {}  # the app's handlers
+        self.label: Optional[str] = None  # the panel's, for current_invocation().label
         self._send = send
         self._loop = loop
         self._report = report
@@ -133,20 +146,14 @@ class Invocations:
 
     # -- native handlers, for the page ----------------------------------------------------
 
-    def handle(self, name: str, fn: Callable[..., Any], thread: bool = False,
-               bind: Optional[Callable[[List[Any]], List[Any]]] = None,
-               check_result: Optional[Callable[[Any, str], Any]] = None) -> Callable[[], None]:
-        """Answer the page's ``craft.invoke(name, ...)`` with ``fn(*bind(args))``.
-
-        ``bind`` raises ``ValidationError`` for arguments that do not fit; ``check_result``
-        raises ``Mismatch`` for a result that does not. One handler per name: registering a
-        second raises ``ValueError`` (``remove_handler`` the first). Returns a remover.
-        """
-        if not callable(fn):
-            raise TypeError("handler for {!r} must be callable".format(name))
+    def handle(self, name: str, entry: _Handler) -> Callable[[], None]:
+        """Answer the page's ``craft.invoke(name, ...)`` with ``entry`` (see ``handler_entry``:
+        its ``bind`` raises ``ValidationError`` for arguments that do not fit, its
+        ``check_result`` ``Mismatch`` for a result that does not). One handler per name:
+        registering a second raises ``ValueError`` (``remove_handler`` the first). Returns a
+        remover."""
         if name in self._handlers:
             raise ValueError("a handler for {!r} is already registered; remove_handler() it first".format(name))
-        entry = _Handler(fn, thread, bind, check_result)
         self._handlers[name] = entry
 
         def remove() -> None:
@@ -154,6 +161,10 @@ class Invocations:
                 del self._handlers[name]
 
         return remove
+
+    def _handler_of(self, name: str) -> Optional[_Handler]:
+        """The panel's handler of ``name``, else the app's (``app.handle``), else None."""
+        return self._handlers.get(name) or self.fallback.get(name)
 
     def remove_handler(self, name: str) -> None:
         """Forget the handler of ``name`` (no error if there is none)."""
@@ -170,7 +181,7 @@ class Invocations:
 
     def on_invoke(self, message: protocol.Invoke) -> None:
         """The page invoked ``message.name``: answer it, one way or another."""
-        invocation = Invocation(message.id, message.name, message.args, self._load)
+        invocation = Invocation(message.id, message.name, message.args, self._load, self.label)
         stale = self._incoming.pop(message.id, None)
         if stale is not None:  # the page reused an id it still waits on: that call is over
             self._cancel(*stale)
@@ -182,7 +193,8 @@ class Invocations:
             else:
                 self._reply_error(invocation, payload)
             return
-        handler = self._handlers[message.name]
+        handler = self._handler_of(message.name)
+        assert handler is not None  # _screen found it
         args = message.args
         if handler.bind is not None:
             try:
@@ -219,7 +231,7 @@ class Invocations:
     def call_here(self, name: str, args: Sequence[Any] = ()) -> bool:
         """Run the native handler of ``name`` for native's own sake (a menu item chosen):
         False when there is none. Its failure reaches ``on_ipc_error``."""
-        handler = self._handlers.get(name)
+        handler = self._handler_of(name)
         if handler is None:
             return False
         try:
@@ -335,14 +347,15 @@ class Invocations:
                 if isinstance(answer, dict) and "error" in answer:
                     return "error", self._refuse(NotAllowed(str(answer["error"]), name))
                 return "value", answer
-        if name not in self._handlers:
+        if name not in self._handlers and name not in self.fallback:
             return "error", self._refuse(HandlerNotFound("No handler registered for {!r}{}".format(
                 name, self._suggestion(name)), name))
         return None
 
     def _suggestion(self, name: str) -> str:
         """" (did you mean 'x'?)" for a near miss among the names the page may call."""
-        names = [known for known in self._handlers if self.allow is None or known in self.allow]
+        names = [known for known in list(self._handlers) + list(self.fallback)
+                 if (self.allow is None or known in self.allow) and known not in self.builtins]
         close = difflib.get_close_matches(name, names, n=1) if isinstance(name, str) else []
         return " (did you mean {!r}?)".format(close[0]) if close else ""
 
@@ -416,7 +429,7 @@ class Invocations:
             self._report(error)
             self._reply_error(invocation, describe_exception(error, False))
             return
-        handler = self._handlers.get(invocation.name)
+        handler = self._handler_of(invocation.name)
         if handler is not None and handler.check_result is not None:
             try:  # check what the page will receive: dataclasses and the like as JSON
                 handler.check_result(orjson.loads(encoded)["value"], "result")

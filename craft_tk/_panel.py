@@ -4,19 +4,21 @@ import asyncio
 import functools
 import os
 import tkinter as tk
-from typing import Any, Callable, Optional, Sequence, TypeVar, overload
+from typing import Any, Callable, List, Optional, Sequence, TypeVar, overload
 
 from typing_extensions import Literal
 
 import jsbridge
 
 from . import _protocol as protocol
+from ._app import app
 from ._channels import DEFAULT_BUFFER, DEFAULT_WINDOW, Channel
 from ._dispatcher import Dispatcher
 from ._driver import failure_of
 from ._drops import Drop
 from ._menus import Menu
 from ._native_ui import NativeUi
+from ._services import check_services, install_services
 from ._errors import IpcError
 from ._eventloop import TkAsyncio
 from ._html import add_csp
@@ -214,6 +216,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         allowed_origins: Optional[Sequence[str]] = None,
         csp: Optional[str] = None,
         max_message_size: int = protocol.MAX_MESSAGE_SIZE,
+        services: Sequence[str] = (),
+        label: Optional[str] = None,
         **frame_options: Any
     ) -> None:
         """Show ``html`` (or the page at ``url``, a URL or a local path) in a new frame.
@@ -229,6 +233,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         """
         if html is not None and url is not None:
             raise ValueError("give html= or url=, not both")
+        check_services(services)  # before anything is made
+        self._services = tuple(services or ())
         transport_class = load_backend(backend)
         frame_options.setdefault("width", 800)
         frame_options.setdefault("height", 600)
@@ -237,18 +243,28 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         self._csp = DEFAULT_CSP if csp is None else csp
         self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state, contract,
                                       max_message_size, OriginPolicy(allowed_origins))
-        self._ui = NativeUi(self, self._dispatcher)
-        self.backend: str = transport_class.name
-        self.transport = transport_class(self, self._dispatcher, self._bridge_script)
-        self._dispatcher.transport = self.transport
-        self._ui.watch_shortcuts(self.transport)
-        self._ui.accept_drops()
+        self.label: str = app.add(self, label)  # craft_tk.app knows it by this
+        try:
+            self._dispatcher.label = self._dispatcher.invocations.label = self.label
+            self._dispatcher.handle_builtin("send-to", self._send_to)
+            self._dispatcher.handle_builtin("broadcast", self._broadcast)
+            self._ui = NativeUi(self, self._dispatcher)
+            self.backend: str = transport_class.name
+            self.transport = transport_class(self, self._dispatcher, self._bridge_script)
+            self._dispatcher.transport = self.transport
+            self._ui.watch_shortcuts(self.transport)
+            self._ui.accept_drops()
+            install_services(self, self._dispatcher, services)
+        except BaseException:
+            app.remove(self.label)
+            raise
         self._closed = False
         self.bind("<Destroy>", self._on_destroy, add="+")
         if url is not None:
             self.load_url(url)
         else:
             self.load_html(html or "", base_url)
+        app.opened(self)
 
     @property
     def state(self) -> SharedState:
@@ -260,7 +276,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         limit and the state snapshot."""
         dispatcher = self._dispatcher
         boot = {"secret": dispatcher.secrets.issue(), "maxMessageSize": dispatcher.max_message_size,
-                "debug": dispatcher.debug, "contextMenu": self._ui.context_menu is not None}
+                "debug": dispatcher.debug, "contextMenu": self._ui.context_menu is not None, "label": self.label,
+                "services": list(self._services)}
         boot.update(dispatcher.state.welcome())
         return protocol.bridge_script(jsbridge.bridge_source(), boot)
 
@@ -296,8 +313,17 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         """Close the browser and stop the IPC; ``destroy()`` calls it."""
         if not self._closed:
             self._closed = True
+            app.remove(self.label)
             self._dispatcher.close()
             self.transport.close()
+
+    def _send_to(self, label: str, name: str, data: Any = None) -> None:
+        """The page's ``craft.sendTo(label, name, data)``: an event to another panel's page."""
+        app.emit(name, data, to=label)
+
+    def _broadcast(self, name: str, data: Any = None) -> List[str]:
+        """The page's ``craft.broadcast(name, data)``: to every other panel's page."""
+        return app.emit(name, data, to=lambda panel: panel is not self)
 
     def _on_destroy(self, event: tk.Event) -> None:
         if event.widget is self:

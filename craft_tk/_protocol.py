@@ -198,9 +198,12 @@ _CHANNEL_KINDS = frozenset({Kind.CHAN_OPEN, Kind.CHAN_DATA, Kind.CHAN_ACK, Kind.
 # -- building messages: the only place the wire format is written ----------------------------
 
 
-def event(name: str, data: Any) -> bytes:
-    """An ``event``; raises ``TypeError`` naming the problem if ``data`` is not JSON."""
-    return encode({"kind": Kind.EVENT, "name": name, "data": data})
+def event(name: str, data: Any, sender: Optional[str] = None) -> bytes:
+    """An ``event`` (``sender``: the label of the page that sent it through native);
+    raises ``TypeError`` naming the problem if ``data`` is not JSON."""
+    if sender is None:
+        return encode({"kind": Kind.EVENT, "name": name, "data": data})
+    return encode({"kind": Kind.EVENT, "name": name, "data": data, "from": sender})
 
 
 def invoke(call_id: int, name: str, args: List[Any]) -> bytes:

@@ -15,7 +15,7 @@ def read(name: str) -> str:
         return handle.read()
 
 
-BRIDGE_PARTS = ("begin.js", "wire.js", "listeners.js", "invoke.js", "state.js", "channels.js", "native.js", "api.js",
+BRIDGE_PARTS = ("begin.js", "wire.js", "listeners.js", "invoke.js", "state.js", "channels.js", "native.js", "services.js", "api.js",
                 "end.js")
 
 

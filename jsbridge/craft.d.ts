@@ -116,13 +116,67 @@ export type ContextMenuItem = '-' | { id: string; label: string; enabled?: boole
 /** A file dropped from the desktop: `path` is there when the page is the app's own content. */
 export interface DroppedFile extends File { readonly path?: string }
 
+/** Who sent an event: `from` is the label of the page that sent it through native. */
+export interface EventMeta { readonly from: string }
+
+// ---- Native services (WebPanel(..., services=[...]); see craft_tk/_services.py) -------------
+// A service the panel did not enable rejects with a NotAllowed error saying how to enable it.
+
+/** A file type choice of a file dialog: `extensions` without dots ('txt'; '*' for any). */
+export interface FileFilter { name: string; extensions: string[] }
+
+/** craft.dialogs: Tk's dialogs, modal to the panel's window (service 'dialogs'). */
+export interface CraftDialogs {
+  openFile(options?: { title?: string; filters?: FileFilter[]; multiple?: false; directory?: string }): Promise<string | null>;
+  openFile(options: { title?: string; filters?: FileFilter[]; multiple: true; directory?: string }): Promise<string[] | null>;
+  saveFile(options?: { title?: string; defaultName?: string; filters?: FileFilter[]; directory?: string }): Promise<string | null>;
+  chooseDirectory(options?: { title?: string; directory?: string }): Promise<string | null>;
+  /** Resolves (to null) once the user dismissed it. */
+  message(options: { title?: string; message: string; kind?: 'info' | 'warning' | 'error' }): Promise<null>;
+  /** OK: true, Cancel (or Escape): false. */
+  confirm(options: { title?: string; message: string; kind?: 'info' | 'warning' | 'error' }): Promise<boolean>;
+}
+
+/** craft.clipboard: Tk's clipboard, text only (service 'clipboard'). */
+export interface CraftClipboard {
+  /** The clipboard's text; '' when it is empty or holds no text. */
+  readText(): Promise<string>;
+  writeText(text: string): Promise<null>;
+}
+
+/** What a close handler gets: preventDefault() (or returning false) keeps the window open. */
+export interface CloseRequestEvent { readonly defaultPrevented: boolean; preventDefault(): void }
+
+/** craft.window: the panel's window (service 'window'). */
+export interface CraftWindowControls {
+  setTitle(title: string): Promise<null>;
+  getTitle(): Promise<string>;
+  setSize(width: number, height: number): Promise<null>;
+  getSize(): Promise<{ width: number; height: number }>;
+  setPosition(x: number, y: number): Promise<null>;
+  getPosition(): Promise<{ x: number; y: number }>;
+  minimize(): Promise<null>;
+  maximize(): Promise<null>;
+  restore(): Promise<null>;
+  setFullscreen(on?: boolean): Promise<null>;
+  /** Close it as the user's close would, without asking the page's close handlers. */
+  close(): Promise<null>;
+  focus(): Promise<null>;
+  on(event: 'resize', fn: (size: { width: number; height: number }) => unknown): Unsubscribe;
+  on(event: 'move', fn: (position: { x: number; y: number }) => unknown): Unsubscribe;
+  on(event: 'focus' | 'blur', fn: () => unknown): Unsubscribe;
+  /** Asked when the user closes the window; false (or a Promise of false) keeps it open. */
+  onCloseRequested(fn: (event: CloseRequestEvent) => boolean | void | Promise<boolean | void>): Unsubscribe;
+}
+
 export interface Craft {
   /** Send event `name` with JSON `data` to native; {throttle: ms} or {debounce: ms} coalesce it. */
   send<K extends EventName>(name: K, data?: ContractEvents[K], options?: SendOptions): void;
-  /** Call `fn(data)` for each native event `name`. */
-  on<K extends EventName>(name: K, fn: (data: ContractEvents[K]) => unknown): Unsubscribe;
+  /** Call `fn(data, meta)` for each native event `name`; `meta.from` is the sending page's
+   * label for a message another page sent (craft.sendTo / craft.broadcast). */
+  on<K extends EventName>(name: K, fn: (data: ContractEvents[K], meta?: EventMeta) => unknown): Unsubscribe;
   /** Like `on`, for the next event only. */
-  once<K extends EventName>(name: K, fn: (data: ContractEvents[K]) => unknown): Unsubscribe;
+  once<K extends EventName>(name: K, fn: (data: ContractEvents[K], meta?: EventMeta) => unknown): Unsubscribe;
   /** Remove `fn`, or every listener of `name`. */
   off<K extends EventName>(name: K, fn?: (data: ContractEvents[K]) => unknown): void;
   /** Call native handler `name`; a last craft.options({signal, timeout, onProgress}) argument cancels,
@@ -141,6 +195,21 @@ export interface Craft {
   watchState(path: string, fn: (newValue: any, oldValue: any) => unknown): Unsubscribe;
   /** Open a native menu at the pointer; resolves to the id of the item chosen, or null. */
   contextMenu(items: ContextMenuItem[]): Promise<string | null>;
+  /** Send event `name` to the page of the panel labelled `label`, through native. */
+  sendTo(label: string, name: string, data?: unknown): Promise<null>;
+  /** Send event `name` to the pages of every other panel; resolves to their labels. */
+  broadcast(name: string, data?: unknown): Promise<string[]>;
+  /** This panel's label in the app. */
+  readonly label: string | null;
+  /** Tk's dialogs (service 'dialogs'). */
+  readonly dialogs: CraftDialogs;
+  /** Tk's clipboard, text (service 'clipboard'). */
+  readonly clipboard: CraftClipboard;
+  /** The panel's window (service 'window'). */
+  readonly window: CraftWindowControls;
+  /** The shared state's `theme` ('light' | 'dark' from the 'theme' service, which also sets the
+   *  class craft-theme-<theme> on the root element), or null. */
+  readonly theme: string | null;
   /** Resolves when native has accepted this page. */
   readonly ready: Promise<Craft>;
   /** A function that runs `fn` at most once per `ms`, always with the latest arguments last. */

@@ -38,9 +38,9 @@
 
     /** Like on(), for the next event only. */
     once: function (name, fn) {
-      var wrapper = function (data) {
+      var wrapper = function (data, meta) {
         removeListener(name, wrapper);
-        return fn(data);
+        return fn(data, meta);
       };
       wrapper.listener = fn;
       return craft.on(name, wrapper);
@@ -123,9 +123,27 @@
       return contextMenu(items);
     },
 
+    /** Send event `name` to the page of the panel labelled `label` (through native); its
+     *  listeners get (data, {from: this page's label}). Resolves once it is on its way. */
+    sendTo: function (label, name, data) {
+      checkName(name);
+      return invoke(BUILTIN + 'send-to', [String(label), name, data === undefined ? null : data]);
+    },
+
+    /** Send event `name` to the pages of every other panel; resolves to their labels. */
+    broadcast: function (name, data) {
+      checkName(name);
+      return invoke(BUILTIN + 'broadcast', [name, data === undefined ? null : data]);
+    },
+
+    /** This panel's label in the app (craft_tk.app). */
+    label: typeof boot.label === 'string' ? boot.label : null,
+
     /** Resolves (to craft) when the native side has accepted this page. */
     ready: ready
   };
+
+  addServices(craft);
 
   /** The shared state, as a plain-looking object: reads are live, writes sync to native. */
   Object.defineProperty(craft, 'state', {

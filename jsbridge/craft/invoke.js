@@ -141,7 +141,7 @@
 
   function handle(message) {
     switch (message.kind) {
-      case KIND.EVENT: fire(message.name, message.data); break;
+      case KIND.EVENT: fire(message.name, message.data, message.from); break;
       case KIND.INVOKE: answer(message); break;
       case KIND.RESULT: settleCall(message.id, 'resolve', message.value); break;
       case KIND.ERROR: settleCall(message.id, 'reject', makeError(message.error)); break;

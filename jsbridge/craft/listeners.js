@@ -1,13 +1,15 @@
   // ==== listeners.js: craft.on/once/off bookkeeping and firing (mirrors _listeners.py),
   // throttle and debounce (mirrors _coalesce.py).
-  function fire(name, data) {
+  /** Call the listeners of `name` with `data`, and {from: label} for another page's message. */
+  function fire(name, data, sender) {
     var list = listeners[name];
     if (!list) {
       return;
     }
+    var meta = typeof sender === 'string' ? { from: sender } : undefined;
     list.slice().forEach(function (fn) {
       try {
-        var result = fn(data);
+        var result = fn(data, meta);
         if (result && typeof result.then === 'function') {
           result.then(null, function (error) { reportFault(error, 'listener for "' + name + '"'); });
         }
