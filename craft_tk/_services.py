@@ -163,6 +163,9 @@ class Services:
                 future.set_exception(PanelClosed("the panel closed before the dialog opened"))
                 return
             self.dialogs_open += 1
+            # The keyboard may sit in a browser's own X window (CEF): once the dialog is up,
+            # give it what Tk focuses in it.
+            self._root.after(200, _force_tk_focus, self._root)
             try:
                 value = fn(*args)
             except Exception as error:
@@ -713,3 +716,13 @@ def _js_type(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+def _force_tk_focus(root: tk.Misc) -> None:
+    """Give the X keyboard focus to the widget Tk has focused (a dialog's entry)."""
+    try:
+        focused = str(root.tk.call("focus"))
+        if focused:
+            root.tk.call("focus", "-force", focused)
+    except tk.TclError:
+        pass  # gone meanwhile

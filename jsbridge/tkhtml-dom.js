@@ -529,7 +529,9 @@ return function installDom(win, pyDocument, native, world) {
     get previousSibling() { return sibling(this, -1, false); }
     get isConnected() { var path = toList(native.path(this[NODE])); return path[path.length - 1] === rootHandle(); }
     get textContent() { return String(py(this).textContent); }
-    set textContent(value) { py(this).textContent = value === null || value === undefined ? '' : String(value); }
+    set textContent(value) {
+      native.setContent(this[NODE], 'textContent', value === null || value === undefined ? '' : String(value));
+    }
     get nodeValue() { return this.nodeType === 3 ? this.textContent : null; }
     set nodeValue(value) { if (this.nodeType === 3) { this.textContent = value; } }
     hasChildNodes() { return toList(native.children(this[NODE])).length > 0; }
@@ -737,10 +739,10 @@ return function installDom(win, pyDocument, native, world) {
     }
     getAttributeNames() { return toList(native.attributeNames(this[NODE])); }
     get innerHTML() { return String(py(this).innerHTML); }
-    set innerHTML(value) { py(this).innerHTML = String(value); }
+    set innerHTML(value) { native.setContent(this[NODE], 'innerHTML', String(value)); }
     get outerHTML() { return String(py(this).outerHTML); }
     get innerText() { return String(py(this).innerText); }
-    set innerText(value) { py(this).innerText = String(value); }
+    set innerText(value) { native.setContent(this[NODE], 'innerText', String(value)); }
     get value() { var value = py(this).value; return isNone(value) ? undefined : String(value); }
     set value(value) { native.setValue(this[NODE], String(value)); }
     get checked() { return !!py(this).checked; }

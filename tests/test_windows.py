@@ -125,3 +125,31 @@ class Windows(EngineTestCase):
             panel.emit("ask", "whoami")
         self.wait_for(lambda: answers["a"] and answers["b"], "both answers")
         self.assertEqual(answers, {"a": ["app answered a"], "b": ["b itself"]})
+
+
+WRITER = """<html><body><p id="t">start</p><ul id="list"></ul><script>
+  var t = document.getElementById('t');
+  t.textContent;  // touched before the other panel's page touches its own
+  craft.on('write', function (n) {
+    t.textContent = craft.label + ' ' + n;
+    document.getElementById('list').innerHTML = '<li>' + n + '</li>';
+    t.appendChild(document.createTextNode('!'));
+    craft.send('wrote', [t.textContent, document.getElementById('list').textContent]);
+  });
+</script></body></html>"""
+
+
+class PagesWritingInTurn(EngineTestCase):
+    geometry = "700x300+0+0"
+
+    def test_two_pages_write_text_and_markup_in_turn(self) -> None:
+        panels = [self.panel(WRITER, label=label, width=340) for label in ("left", "right")]
+        for panel in panels:
+            panel.pack_configure(side="left")
+        wrote = {panel.label: self.collect(panel, "wrote") for panel in panels}
+        for n in range(5):
+            for panel in panels:  # each write follows the other page's
+                panel.emit("write", n)
+                self.wait_for(lambda: len(wrote[panel.label]) == n + 1, "the write")
+        self.assertEqual(wrote["left"][-1], ["left 4!", "4"])
+        self.assertEqual(wrote["right"][-1], ["right 4!", "4"])

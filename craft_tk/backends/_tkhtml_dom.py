@@ -174,7 +174,19 @@ class DomNative:
         return str(self._view.document.createElement(tag).node)
 
     def createText(self, text: str) -> str:  # noqa: N802
+        self._parse_here()
         return str(self._view.document.createTextNode(text).node)
+
+    def setContent(self, node: str, kind: str, value: str) -> None:  # noqa: N802
+        """Set an element's ``textContent``, ``innerHTML`` or ``innerText`` (``kind``)."""
+        self._parse_here()
+        setattr(self.element(node), kind, value)
+
+    def _parse_here(self) -> None:
+        """tkinterweb parses text and markup with one Tcl command, ``parse_fragment``, bound
+        to whichever view last made an element object: bind it to this view before parsing,
+        or another panel's Tkhtml parses it (and crashes the process)."""
+        self._tk.createcommand("parse_fragment", self._html.parse_fragment)
 
     # -- selectors ------------------------------------------------------------------------------
 

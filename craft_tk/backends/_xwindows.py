@@ -39,11 +39,12 @@ def reclaim_focus_on_tk_clicks(widget: tk.Misc) -> None:
     root._craft_focus_bound = True
 
     def clicked(event: Any) -> None:
+        # Tcl paths, not widget objects: Tk's own dialogs' widgets are unknown to tkinter.
         try:
-            target = root.focus_get() or event.widget
-            target.focus_force()  # runs after the class bindings: Tk's focus is already right
-        except (tk.TclError, KeyError, AttributeError):
-            pass  # a widget being destroyed, or a Tk-internal path
+            target = str(root.tk.call("focus")) or str(event.widget)
+            root.tk.call("focus", "-force", target)  # after the class bindings: Tk's focus is right
+        except tk.TclError:
+            pass  # a widget being destroyed
 
     root.bind_all("<ButtonPress>", clicked, add="+")
 
