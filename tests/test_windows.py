@@ -143,9 +143,10 @@ class PagesWritingInTurn(EngineTestCase):
     geometry = "700x300+0+0"
 
     def test_two_pages_write_text_and_markup_in_turn(self) -> None:
-        panels = [self.panel(WRITER, label=label, width=340) for label in ("left", "right")]
-        for panel in panels:
+        panels = [self.panel(WRITER, connect=False, label=label, width=340) for label in ("left", "right")]
+        for panel in panels:  # side by side: CEF makes a browser only for a panel on screen
             panel.pack_configure(side="left")
+        self.wait_for(lambda: all(panel.connected for panel in panels), "both pages")
         wrote = {panel.label: self.collect(panel, "wrote") for panel in panels}
         for n in range(5):
             for panel in panels:  # each write follows the other page's
