@@ -95,12 +95,23 @@ class Examples(unittest.TestCase):
             process.kill()
             process.wait()
         errors = "".join(self.watch.lines) if hasattr(self, "watch") else ""
-        tracebacks = errors.split("Traceback (most recent call last)")[1:]
-        failures = [t for t in tracebacks if "KeyboardInterrupt" not in t]  # the Ctrl+C that stopped it
+        failures = [t for t in _tracebacks(errors) if "KeyboardInterrupt" not in t]  # the Ctrl+C that stopped it
         self.assertEqual(failures, [], errors[-3000:])
 
     def output(self, process: "subprocess.Popen[str]") -> str:
         return "".join(self.watch.lines)[-2000:] if hasattr(self, "watch") else ""
+
+
+def _tracebacks(text: str) -> List[str]:
+    """The tracebacks printed in ``text``, a chain ("During handling of the above
+    exception...") as one: the Ctrl+C may end a chain that began elsewhere."""
+    chains: List[str] = []
+    for piece in text.split("Traceback (most recent call last)")[1:]:
+        if chains and chains[-1].rstrip().endswith(("another exception occurred:", "of the following exception:")):
+            chains[-1] += piece
+        else:
+            chains.append(piece)
+    return chains
 
 
 class _Watch:
