@@ -184,3 +184,4 @@ class LocalErrorPages(NavigationTestCase):
             self.assertNotIn(folder, text)
             self.assertNotIn("craft-navigation-", text)
             panel.load_html("<p>start</p>")
+            self.wait_for_text(panel, lambda text: text == "start", "the start page again")

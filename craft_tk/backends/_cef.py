@@ -23,6 +23,7 @@ so every other key is the page's.
 """
 
 import atexit
+import collections
 import json
 import logging
 import os
@@ -32,7 +33,7 @@ import urllib.parse
 import time
 import tkinter as tk
 from html import escape
-from typing import Any, Callable, Dict, Optional, Set
+from typing import Any, Callable, Deque, Dict, Optional, Set
 
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
@@ -186,6 +187,7 @@ class CefTransport:
         self._bridge = bridge
         self._page = Page()
         self._temp_file: Optional[str] = None
+        self._replaced_files: Deque[str] = collections.deque(maxlen=16)  # pages written, then replaced
         self._own_load_pending = False
         self._expected_url = ""
         self._document_url = ""  # the URL the page shown stands for (an HTML string's base)
@@ -366,6 +368,8 @@ class CefTransport:
         if self._own_load_pending and same_url(url, self._expected_url):
             self._own_load_pending = False
             return False
+        if urllib.parse.unquote(urllib.parse.urlsplit(target).path) in self._replaced_files:
+            return True  # a load made stale by a later one before it started (load_html then load_url)
         if self._temp_file and same_url(target, "file://" + self._temp_file):  # also with the hash it scrolled to
             self._load_anew(None)
             return True
@@ -432,6 +436,7 @@ class CefTransport:
     def _remove_temp_file(self) -> None:
         if self._temp_file is not None:
             _remove(self._temp_file)
+            self._replaced_files.append(self._temp_file)
             self._temp_file = None
 
 
