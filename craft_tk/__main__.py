@@ -13,7 +13,7 @@ import shutil
 import sys
 from typing import Any, List, Optional
 
-import jsbridge
+from craft_tk import jsbridge
 from typing_extensions import get_origin, is_typeddict
 
 from ._typescript import declarations

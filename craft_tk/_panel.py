@@ -8,7 +8,7 @@ from typing import Any, Callable, List, Optional, Sequence, TypeVar, overload
 
 from typing_extensions import Literal
 
-import jsbridge
+from craft_tk import jsbridge
 
 from . import _protocol as protocol
 from ._app import app

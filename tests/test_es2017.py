@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import unittest
 
-import jsbridge
+from craft_tk import jsbridge
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)

@@ -22,7 +22,7 @@ import signal
 import tkinter as tk
 from typing import Any, Callable, Dict, FrozenSet, List, Optional
 
-import jsbridge
+from craft_tk import jsbridge
 
 from .._protocol import read_boot
 from .._security import OriginPolicy

@@ -20,7 +20,7 @@ from typing import Any, Callable, List
 
 import orjson
 
-import jsbridge
+from craft_tk import jsbridge
 
 from .._eventloop import TkAsyncio
 from .._listeners import Listeners

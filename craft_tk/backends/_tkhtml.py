@@ -20,7 +20,7 @@ import tkinter as tk
 import urllib.parse
 from typing import Any, Callable, Deque, Dict, Optional, Set
 
-import jsbridge
+from craft_tk import jsbridge
 
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio

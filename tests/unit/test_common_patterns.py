@@ -7,7 +7,7 @@ import tempfile
 import unittest
 from types import SimpleNamespace
 
-import jsbridge
+from craft_tk import jsbridge
 from craft_tk import SEPARATOR, MenuItem, Submenu
 from craft_tk._dispatcher import BUILTIN_PREFIX
 from craft_tk._drops import describe_files

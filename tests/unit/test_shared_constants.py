@@ -5,7 +5,7 @@ import os
 import re
 import unittest
 
-import jsbridge
+from craft_tk import jsbridge
 from craft_tk import _channels, _protocol, _state
 
 def _js() -> str:
