@@ -20,13 +20,13 @@ $(VENV)/node/.installed: Makefile
 $(CEF_ENV)/.installed: setup.cfg pyproject.toml
 	rm -rf $(CEF_ENV)
 	"$$(tools/find-python37.sh)" -m venv $(CEF_ENV)
-	$(CEF_ENV)/bin/python -m pip install -q -e '.[cef,test]'
+	$(CEF_ENV)/bin/python -m pip install -q -e '.[cef,test,freeze]'
 	touch $@
 
 $(TK_ENV)/.installed: setup.cfg pyproject.toml
 	rm -rf $(TK_ENV)
 	$(PYTHON3) -m venv $(TK_ENV)
-	$(TK_ENV)/bin/python -m pip install -q -e '.[tkhtml,test]'
+	$(TK_ENV)/bin/python -m pip install -q -e '.[tkhtml,test,freeze]'
 	touch $@
 
 demo: $(TK_ENV)/.installed $(CEF_ENV)/.installed

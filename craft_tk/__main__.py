@@ -1,8 +1,11 @@
-"""``python -m craft_tk types MODULE:IpcEvents MODULE:IpcHandlers -o app.d.ts``.
+"""``python -m craft_tk COMMAND``: the toolkit's commands.
 
-Writes TypeScript declarations that type the page's ``window.craft`` for a typed window's
-contract, and ``craft.d.ts`` beside them. Which ``TypedDict`` is which is told by its
-values: the handlers' are all ``Callable``.
+- ``types MODULE:IpcEvents MODULE:IpcHandlers -o app.d.ts`` writes TypeScript declarations
+  that type the page's ``window.craft`` for a typed window's contract, and ``craft.d.ts``
+  beside them. Which ``TypedDict`` is which is told by its values: the handlers' are all
+  ``Callable``.
+- ``setup-cef``, ``doctor``, ``freeze``: see their modules (``_setup_cef``, ``_doctor``,
+  ``_freeze``); each takes the rest of the command line.
 """
 
 import argparse
@@ -39,12 +42,25 @@ def _is_handlers(contract: Any) -> bool:
     return bool(hints) and all(get_origin(hint) is collections.abc.Callable for hint in hints)
 
 
+# Commands with a module of their own: name -> (module, one-line help).
+_COMMANDS = {
+    "setup-cef": ("craft_tk._setup_cef", "prepare CEF (a Python 3.7 helper environment) for this Python"),
+    "doctor": ("craft_tk._doctor", "say which engines load here, and how to fix those that do not"),
+    "freeze": ("craft_tk._freeze", "bundle an app into one folder with PyInstaller"),
+}
+
+
 def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in _COMMANDS:
+        return int(importlib.import_module(_COMMANDS[argv[0]][0]).main(argv[1:]) or 0)  # type: ignore[attr-defined]
     parser = argparse.ArgumentParser(prog="python -m craft_tk")
     commands = parser.add_subparsers(dest="command")
     types = commands.add_parser("types", help="write TypeScript declarations for a typed window's contract")
     types.add_argument("contracts", nargs="+", metavar="MODULE:NAME", help="the IpcEvents and/or IpcHandlers TypedDict")
     types.add_argument("-o", "--output", help="the .d.ts to write (default: standard output)")
+    for name, (_, summary) in _COMMANDS.items():
+        commands.add_parser(name, help=summary, add_help=False)
     options = parser.parse_args(argv)
     if options.command != "types":
         parser.print_help()

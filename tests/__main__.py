@@ -1,6 +1,7 @@
 """Run the suite: ``python -m tests --engine cef|tkhtml [-k PATTERN]`` (the end-to-end
 tier, on a real engine) or ``python -m tests --unit`` (the headless tier: the core on a
-plain asyncio loop, no display, no engine; ``tests/unit``).
+plain asyncio loop, no display, no engine; ``tests/unit``) or ``python -m tests --package``
+(the wheel, CEF set-up and frozen apps, outside the checkout; ``tests/package``).
 
 Prints ``LABEL: N passed, N failed, N skipped`` and writes the counts to
 ``.test-results/LABEL.json`` for ``python -m tests.summary``. Exits non-zero on failure.
@@ -32,11 +33,14 @@ def main() -> int:
     tier = parser.add_mutually_exclusive_group(required=True)
     tier.add_argument("--engine", choices=["cef", "tkhtml"])
     tier.add_argument("--unit", action="store_true", help="the headless tier only")
+    tier.add_argument("--package", action="store_true", help="the packaging tier only")
     parser.add_argument("-k", dest="patterns", action="append", help="only tests matching this substring")
     parser.add_argument("-q", dest="quiet", action="store_true")
     args = parser.parse_args()
     if args.unit:
         label = "unit-{}.{}".format(*sys.version_info[:2])
+    elif args.package:
+        label = "package"
     else:
         os.environ["CRAFT_TEST_ENGINE"] = args.engine
         label = _engine_label(args.engine)
@@ -45,10 +49,10 @@ def main() -> int:
     loader = unittest.TestLoader()
     if args.patterns:
         loader.testNamePatterns = ["*{}*".format(p) for p in args.patterns]
-    unit_dir = os.path.join(HERE, "unit")
-    suite = loader.discover(unit_dir if args.unit else HERE, top_level_dir=TOP)
-    if not args.unit:
-        suite = _without(suite, "tests.unit.")
+    tier_dir = os.path.join(HERE, "unit" if args.unit else "package" if args.package else "")
+    suite = loader.discover(tier_dir, top_level_dir=TOP)
+    if args.engine:
+        suite = _without(_without(suite, "tests.unit."), "tests.package.")
     result = unittest.TextTestRunner(verbosity=1 if args.quiet else 2).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-ENGINES = ("cef", "cef-host", "tkhtml")
+ENGINES = ("cef", "cef-host", "tkhtml", "package")  # "package": the packaging tier
 
 
 def main(folder: str) -> int:
