@@ -8,11 +8,12 @@ CEF_ENV := $(VENV)/cef
 TK_ENV  := $(VENV)/tkhtml
 DISPLAY_RUN := tools/with-display.sh
 
-.PHONY: demo check test test-cef test-cef-host test-tkhtml bench envs clean
+.PHONY: demo check test test-cef test-cef-host test-tkhtml test-package bench envs clean
 
 envs: $(CEF_ENV)/.installed $(TK_ENV)/.installed $(VENV)/node/.installed
 
 $(VENV)/node/.installed: Makefile
+	tools/ensure-apt.sh node:nodejs npm:npm
 	mkdir -p $(VENV)/node
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/node acorn@8 typescript@5
 	touch $@
@@ -43,6 +44,7 @@ test: envs
 	-$(DISPLAY_RUN) $(CEF_ENV)/bin/python -m tests --engine cef
 	-CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine cef
 	-$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine tkhtml
+	-$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --package
 	@$(PYTHON3) -m tests.summary .test-results
 
 test-cef: $(CEF_ENV)/.installed
@@ -50,6 +52,9 @@ test-cef: $(CEF_ENV)/.installed
 
 test-cef-host: envs
 	CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine cef
+
+test-package: envs
+	$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --package
 
 test-tkhtml: $(TK_ENV)/.installed
 	$(DISPLAY_RUN) $(TK_ENV)/bin/python -m tests --engine tkhtml

@@ -30,7 +30,9 @@ from ._errors import (
 )
 from ._drops import Drop
 from ._eventloop import TkAsyncio
+from ._inspector import Inspector
 from ._invoke import Invocation, current_invocation
+from ._trace import Trace
 from ._menus import SEPARATOR, Menu, MenuItem, Submenu
 from ._panel import WebPanel
 from ._security import DEFAULT_CSP
@@ -55,6 +57,7 @@ __all__ = [
     "Drop",
     "HandlerError",
     "HandlerNotFound",
+    "Inspector",
     "Invocation",
     "InvokeError",
     "InvokeTimeout",
@@ -78,6 +81,7 @@ __all__ = [
     "StateList",
     "Submenu",
     "TkAsyncio",
+    "Trace",
     "ValidationError",
     "WebPanel",
     "app",

@@ -14,6 +14,7 @@ import asyncio
 import contextvars
 import itertools
 import logging
+import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, TypeVar, Union
 
 from ._errors import IpcError
@@ -48,6 +49,8 @@ class App:
         self._events = Listeners(self._listener_failed, _current_loop)
         self._lifecycle = Listeners(self._listener_failed, _current_loop)
         self.handlers: Dict[str, Any] = {}  # name -> the Invocations entry of an app-wide handler
+        self._taps: List[Any] = []  # Taps that follow every panel (inspector, trace)
+        self._env_trace: Optional[Any] = None
 
     # -- panels -----------------------------------------------------------------------------
 
@@ -83,8 +86,38 @@ class App:
         return label
 
     def opened(self, panel: "WebPanel") -> None:
-        """``panel`` is made: tell the ``on_open`` listeners."""
+        """``panel`` is made: taps follow it, the ``on_open`` listeners hear of it."""
+        self._trace_from_environment()
+        for tap in self._taps:
+            panel.add_tap(tap)
         self._lifecycle.fire("open", panel)
+
+    def add_tap(self, tap: Any) -> Callable[[], None]:
+        """Let ``tap`` (a ``Tap``) record what crosses every panel, those opened later too;
+        returns the function that stops it."""
+        self._taps.append(tap)
+        for panel in self.panels():
+            panel.add_tap(tap)
+
+        def remove() -> None:
+            if tap in self._taps:
+                self._taps.remove(tap)
+            for panel in self.panels():
+                panel.remove_tap(tap)
+        return remove
+
+    def trace(self, path: str, payloads: bool = True) -> Any:
+        """Record what crosses every panel as a Chrome trace at ``path``: a ``Trace``, whose
+        ``stop()`` writes it (so does the end of the program)."""
+        from ._trace import Trace
+
+        return Trace(path, payloads).follow(self)
+
+    def _trace_from_environment(self) -> None:
+        """``CRAFT_TK_TRACE=file.json``: trace every panel of the run into that file."""
+        path = os.environ.get("CRAFT_TK_TRACE")
+        if path and self._env_trace is None:
+            self._env_trace = self.trace(path, os.environ.get("CRAFT_TK_TRACE_PAYLOADS", "1") != "0")
 
     def remove(self, label: str) -> None:
         """``label``'s panel closed."""

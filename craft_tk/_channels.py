@@ -22,7 +22,7 @@ import asyncio
 import base64
 import collections
 import concurrent.futures
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Deque, Dict, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
 from . import _protocol as protocol
 from ._errors import ChannelClosed, ChannelFull, IpcError, ListenerError, ProtocolError, SerializationError
@@ -259,6 +259,14 @@ class Channels:
         self._page_opens: Dict[str, int] = {}  # page ends waiting for a native end
         self._cut_off: Set[str] = set()  # closed for sending past the window: their data is dropped
         self._acceptors: Dict[str, Callable[[Channel], Any]] = {}
+
+    def describe(self) -> List[Dict[str, Any]]:
+        """The open channels as the inspector shows them: name, window (this end's and the
+        page's), sent but unconsumed, waiting to be sent (messages, bytes), received but
+        unconsumed."""
+        return [{"name": c.name, "window": c.window, "peer_window": c._peer_window, "unacked": c._unacked,
+                 "waiting": len(c._outgoing), "waiting_bytes": c._waiting_bytes, "inbox": len(c._inbox)}
+                for c in self._open.values()]
 
     def create(self, name: str, window: int = DEFAULT_WINDOW, buffer: int = DEFAULT_BUFFER) -> Channel:
         """Open native's end of ``name``; one open channel per name. Tk thread only."""

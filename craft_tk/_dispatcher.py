@@ -38,6 +38,7 @@ from ._app import _sender, app
 from ._invoke import Invocations, handler_entry
 from ._listeners import Listeners
 from ._outbox import DEFAULT_POST_SIZE, Outbox
+from ._tap import Tap
 from ._state import SharedState, app_state
 from ._security import OriginPolicy, PageSecrets
 from ._typed import Contract, checked_listener, result_check
@@ -94,6 +95,7 @@ class Dispatcher:
         self.keyboard: Optional[Any] = None  # the Shortcuts of the panel's toplevel
         self.label: Optional[str] = None  # the panel's, in craft_tk.app
         self._closed = False
+        self.taps: List[Tap] = []  # inspectors and traces reading what crosses (see add_tap)
         self.state = state if state is not None else app_state()
         self._detach_state = self.state.attach(self._enqueue, self.report, driver)
         _live.add(self)
@@ -254,6 +256,16 @@ class Dispatcher:
         else:
             self.driver.call_soon_threadsafe(fn, *args)
 
+    def add_tap(self, tap: Tap) -> Callable[[], None]:
+        """Let ``tap`` record what crosses from now on; returns the function that stops it."""
+        self.taps.append(tap)
+        return functools.partial(self.remove_tap, tap)
+
+    def remove_tap(self, tap: Tap) -> None:
+        """Stop ``tap`` recording, if it does."""
+        if tap in self.taps:
+            self.taps.remove(tap)
+
     def on_ipc_error(self, fn: F) -> F:
         """Call ``fn(error)`` with every IPC failure of this panel; usable as a decorator."""
         self._error_handlers.append(fn)
@@ -281,6 +293,8 @@ class Dispatcher:
         if secret is None:
             self.report(Refused("refused a wire string without the secret of a page load of this panel"))
             return False
+        for tap in self.taps:
+            tap.wire_in(self.label, wire)
         secret, messages = protocol.decode_batch(wire)
         token = _sender.set(self.label)  # what listeners and handlers see as sender()
         try:
@@ -375,6 +389,8 @@ class Dispatcher:
         where = _where(source, line)
         if message.startswith("craft: "):
             level = "debug"
+        for tap in self.taps:
+            tap.note(self.label, "console", "{}: {}{}".format(level, message, where))
         page_log.log(_PAGE_LEVELS.get(level, logging.INFO), "%s%s", message, where)
 
     def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
@@ -388,6 +404,8 @@ class Dispatcher:
         the rest at ERROR, page errors on the ``craft_tk.page`` logger. The traceback of
         a native exception follows with ``debug=True``, and for listener failures, which
         nobody else sees."""
+        for tap in self.taps:
+            tap.note(self.label, "ipc-error", "{}: {}".format(type(error).__name__, error))
         cause = error.__cause__
         with_traceback = cause is not None and (self.debug or isinstance(error, ListenerError))
         exc_info = (type(cause), cause, cause.__traceback__) if with_traceback and cause is not None else None
@@ -503,6 +521,8 @@ class Dispatcher:
     def _post(self, wire: str) -> None:
         if self.transport is None:
             return
+        for tap in self.taps:
+            tap.wire_out(self.label, wire)
         try:
             self.transport.post(wire)
         except Exception as error:

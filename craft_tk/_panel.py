@@ -4,7 +4,7 @@ import asyncio
 import functools
 import os
 import tkinter as tk
-from typing import Any, Callable, List, Optional, Sequence, TypeVar, overload
+from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar, overload
 
 from typing_extensions import Literal
 
@@ -22,8 +22,11 @@ from ._services import check_services, install_services
 from ._errors import IpcError
 from ._eventloop import TkAsyncio
 from ._html import add_csp
+from ._inspector import Inspector
 from ._security import DEFAULT_CSP, OriginPolicy
 from ._state import SharedState
+from ._tap import Tap
+from ._trace import Trace
 from ._typed import Contract
 from .backends import Page, load_backend
 
@@ -179,6 +182,9 @@ class IpcMethods:
         return self._dispatcher.invoke(name, *args, timeout=timeout)
 
 
+INSPECTOR_KEY = "Ctrl+Shift+I"  # with debug=True: opens the IPC inspector
+
+
 class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
     """A ``tk.Frame`` that shows a page and talks to it through ``window.craft``.
 
@@ -254,6 +260,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
             self._dispatcher.transport = self.transport
             self._ui.watch_shortcuts(self.transport)
             self._ui.accept_drops()
+            if debug:
+                self._ui.add_shortcut(INSPECTOR_KEY, lambda: Inspector(self))
             install_services(self, self._dispatcher, services)
         except BaseException:
             app.remove(self.label)
@@ -280,6 +288,25 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
                 "services": list(self._services)}
         boot.update(dispatcher.state.welcome())
         return protocol.bridge_script(jsbridge.bridge_source(), boot)
+
+    def add_tap(self, tap: Tap) -> Callable[[], None]:
+        """Let ``tap`` record what crosses (the inspector and traces use it); returns the
+        function that stops it."""
+        return self._dispatcher.add_tap(tap)
+
+    def remove_tap(self, tap: Tap) -> None:
+        """Stop ``tap`` recording this panel, if it does."""
+        self._dispatcher.remove_tap(tap)
+
+    def describe_channels(self) -> List[Dict[str, Any]]:
+        """The open channels with their windows and buffers (what the inspector shows)."""
+        return self._dispatcher.channels.describe()
+
+    def trace(self, path: str, payloads: bool = True) -> Trace:
+        """Record what crosses as a Chrome trace (Perfetto, chrome://tracing) at ``path``;
+        returns the ``Trace``, whose ``stop()`` writes the file (so does the end of the
+        program). ``payloads=False`` leaves the messages' data out."""
+        return Trace(path, payloads).follow(self)
 
     @property
     def connected(self) -> bool:

@@ -2,16 +2,7 @@
 # Runs a command with an X display: the current one, else a private Xvfb (installed with
 # apt-get when missing). Also makes sure the screenshot and input tools the tests use exist.
 set -euo pipefail
-need=()
-command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
-command -v import >/dev/null 2>&1 || need+=(imagemagick)
-command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]} with apt-get" >&2
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >&2
-fi
+"$(dirname "$0")/ensure-apt.sh" Xvfb:xvfb import:imagemagick xdotool:xdotool
 if [ -n "${DISPLAY:-}" ]; then
   exec "$@"
 fi

@@ -40,8 +40,10 @@ def built() -> Dict[str, str]:
         elif os.path.exists(os.path.join(TOP, name)):
             shutil.copy2(os.path.join(TOP, name), target)
     out = os.path.join(folder, "dist")
-    subprocess.run([sys.executable, "-m", "build", "--sdist", "--wheel", "-o", out, source], check=True,
-                   stdout=subprocess.DEVNULL, timeout=PIP_TIMEOUT_S)
+    build = subprocess.run([sys.executable, "-m", "build", "--sdist", "--wheel", "-o", out, source],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=PIP_TIMEOUT_S)
+    if build.returncode != 0:
+        raise RuntimeError("python -m build failed:\n" + build.stdout)
     names = os.listdir(out)
     return {"wheel": os.path.join(out, next(n for n in names if n.endswith(".whl"))),
             "sdist": os.path.join(out, next(n for n in names if n.endswith(".tar.gz")))}
@@ -55,8 +57,10 @@ def fresh_venv(test: unittest.TestCase, python: str, requirements: Sequence[str]
     subprocess.run([python, "-m", "venv", folder], check=True)
     venv_python = os.path.join(folder, "bin", "python")
     wanted = [r.format(wheel=built()["wheel"]) for r in requirements]
-    subprocess.run([venv_python, "-m", "pip", "install", "-q"] + wanted, check=True, timeout=PIP_TIMEOUT_S,
-                   cwd=folder)
+    pip = subprocess.run([venv_python, "-m", "pip", "install", "-q"] + wanted, timeout=PIP_TIMEOUT_S, cwd=folder,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    if pip.returncode != 0:
+        raise RuntimeError("pip install {} failed:\n{}".format(" ".join(wanted), pip.stdout))
     return venv_python
 
 

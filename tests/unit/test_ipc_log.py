@@ -1,0 +1,70 @@
+"""Tap records read as rows, and rows as trace events: pairing answers with their invokes,
+channel payloads after the envelope, the page's secret dropped (headless)."""
+
+import unittest
+
+from craft_tk import _protocol as protocol
+from craft_tk._ipc_log import RowReader
+from craft_tk._tap import Tap
+from craft_tk._trace import trace_events
+
+
+def page_wire(*messages: bytes) -> str:
+    return protocol.page_wire("s3cret", list(messages))
+
+
+class Rows(unittest.TestCase):
+    def setUp(self) -> None:
+        self.tap = Tap(capacity=10)
+        self.reader = RowReader(self.tap.started)
+
+    def read(self):
+        records, _ = self.tap.since(0)
+        return self.reader.rows(records)
+
+    def test_answers_carry_the_name_and_round_trip_of_their_invoke_each_way(self) -> None:
+        self.tap.wire_in("a", page_wire(protocol.invoke(1, "add", [1, 2])))
+        self.tap.wire_out("a", protocol.encode_batch([protocol.invoke(1, "page-fn", []), protocol.result(1, 3)]))
+        self.tap.wire_in("a", page_wire(protocol.error(1, {"name": "TypeError", "message": "bad", "code": None})))
+        rows = self.read()
+        self.assertEqual([(r.direction, r.kind, r.name, r.outcome) for r in rows],
+                         [("in", "invoke", "add", ""), ("out", "invoke", "page-fn", ""), ("out", "result", "add", "ok"),
+                          ("in", "error", "page-fn", "bad")])
+        self.assertTrue(all(r.round_trip is not None and r.round_trip >= 0 for r in rows[2:]))
+        self.assertEqual(self.reader.pending(), [])
+
+    def test_string_payloads_after_the_envelope_are_read_in_utf16_units(self) -> None:
+        wire = protocol.encode_batch([protocol.encode_channel_data("log", "a\U0001F600b"),
+                                      protocol.encode_channel_data("log", "next")])
+        rows = self.reader.rows([(self.tap.started, "out", None, wire)])
+        self.assertEqual([r.payload for r in rows], ['"a\U0001F600b"', '"next"'])
+
+    def test_the_secret_never_reaches_a_row_and_payloads_can_be_hidden(self) -> None:
+        reader = RowReader(self.tap.started, payloads=False)
+        rows = reader.rows([(self.tap.started, "in", None, page_wire(protocol.event("e", {"k": "v"})))])
+        self.assertEqual([(r.kind, r.name, r.payload) for r in rows], [("event", "e", "")])
+        self.assertNotIn("s3cret", repr(rows))
+
+    def test_a_full_ring_keeps_the_newest_and_readers_keep_their_place(self) -> None:
+        for n in range(15):
+            self.tap.note(None, "console", str(n))
+        records, seen = self.tap.since(0)
+        self.assertEqual([r[3][1] for r in records], [str(n) for n in range(5, 15)])
+        self.tap.note(None, "console", "15")
+        records, _ = self.tap.since(seen)
+        self.assertEqual([r[3][1] for r in records], ["15"])
+
+
+class TraceEvents(unittest.TestCase):
+    def test_an_unanswered_invoke_is_a_span_to_the_end_and_flows_end_at_the_ack(self) -> None:
+        tap = Tap()
+        reader = RowReader(tap.started)
+        t = tap.started
+        rows = reader.rows([(t, "out", "p", protocol.encode_batch([protocol.invoke(1, "slow", []),
+                                                                 protocol.encode_channel_data("c", {"n": 1})])),
+                            (t + 0.5, "in", "p", page_wire(protocol.chan_ack("c", 1)))])
+        events = trace_events(rows, reader.pending(), end=2.0)
+        span = [e for e in events if e["ph"] == "X"][0]
+        self.assertEqual((span["name"], span["dur"], span["args"]["outcome"]), ("slow", 2e6, "pending"))
+        flows = sorted((e["ph"], e["ts"]) for e in events if e["ph"] in "sf")
+        self.assertEqual(flows, [("f", 5e5), ("s", 0.0)])
