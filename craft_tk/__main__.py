@@ -47,6 +47,7 @@ _COMMANDS = {
     "setup-cef": ("craft_tk._setup_cef", "prepare CEF (a Python 3.7 helper environment) for this Python"),
     "doctor": ("craft_tk._doctor", "say which engines load here, and how to fix those that do not"),
     "freeze": ("craft_tk._freeze", "bundle an app into one folder with PyInstaller"),
+    "run": ("craft_tk._run", "run an app; with --reload, reload pages and restart Python on changes"),
 }
 
 

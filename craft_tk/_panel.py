@@ -28,6 +28,7 @@ from ._state import SharedState
 from ._tap import Tap
 from ._trace import Trace
 from ._typed import Contract
+from ._watch import PageWatcher, watched_folder
 from .backends import Page, load_backend
 
 __all__ = ["BackendName", "IpcMethods", "WebPanel"]
@@ -224,6 +225,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         max_message_size: int = protocol.MAX_MESSAGE_SIZE,
         services: Sequence[str] = (),
         label: Optional[str] = None,
+        watch: Optional[bool] = None,
         **frame_options: Any
     ) -> None:
         """Show ``html`` (or the page at ``url``, a URL or a local path) in a new frame.
@@ -234,7 +236,9 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         ``invoke_timeout``: seconds, for invokes both ways. ``allow``: the only handler
         names the page may invoke. ``state``: the shared state the page sees (default:
         the app's). ``events``/``handlers``: a typed contract. ``allowed_origins``,
-        ``csp``, ``max_message_size``: see the README's Security section. Other keyword
+        ``csp``, ``max_message_size``: see the README's Security section. ``watch``:
+        reload when the files of a local page change (default: the ``CRAFT_TK_WATCH``
+        environment variable, set by ``python -m craft_tk run --reload``). Other keyword
         arguments go to ``tk.Frame`` (``width``, ``height``...).
         """
         if html is not None and url is not None:
@@ -268,6 +272,12 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
             raise
         self._closed = False
         self.bind("<Destroy>", self._on_destroy, add="+")
+        if watch is None:
+            watch = os.environ.get("CRAFT_TK_WATCH", "") not in ("", "0")
+        self._watcher: Optional[PageWatcher] = None
+        if watch:
+            driver = TkAsyncio.of(self)
+            self._watcher = PageWatcher(self, driver.call_soon_threadsafe, self.reload)
         if url is not None:
             self.load_url(url)
         else:
@@ -316,6 +326,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
     @_from_any_thread
     def load_html(self, html: str, base_url: Optional[str] = None) -> None:
         """Show ``html`` (with the panel's Content-Security-Policy); the bridge reconnects."""
+        if self._watcher is not None:
+            self._watcher.follow(None)  # a string from Python: no file to watch
         self.transport.load(Page(html=add_csp(html, self._csp), base_url=base_url))
 
     @_from_any_thread
@@ -323,6 +335,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         """Show the page at ``url`` (a path is taken as a local file); its origin is trusted."""
         url = as_url(url)
         self._dispatcher.policy.add(url)
+        if self._watcher is not None:
+            self._watcher.follow(watched_folder(url))
         self.transport.load(Page(url=url))
 
     @_from_any_thread
@@ -340,6 +354,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         """Close the browser and stop the IPC; ``destroy()`` calls it."""
         if not self._closed:
             self._closed = True
+            if self._watcher is not None:
+                self._watcher.stop()
             app.remove(self.label)
             self._dispatcher.close()
             self.transport.close()

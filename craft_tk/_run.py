@@ -1,0 +1,100 @@
+"""``python -m craft_tk run app.py [--reload] [ARGS...]``: run a craft_tk app.
+
+With ``--reload``, the app runs in a child process with ``CRAFT_TK_WATCH=1`` (its panels
+reload when their local page files change, keeping the shared state) and is restarted
+when a ``.py`` file in its folder changes. An app that exits by itself ends the command
+with its exit status; one that fails waits for the next change.
+"""
+
+import argparse
+import os
+import runpy
+import subprocess
+import sys
+import threading
+from typing import List, Optional
+
+__all__ = ["main"]
+
+STOP_GRACE_S = 3.0
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m craft_tk run")
+    parser.add_argument("--reload", action="store_true",
+                        help="reload pages when their files change, restart the app when its .py files change")
+    parser.add_argument("app", help="the app's script")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="passed to the app")
+    options = parser.parse_args(argv)
+    if not os.path.isfile(options.app):
+        parser.error("no such file: {}".format(options.app))
+    if not options.reload:
+        sys.argv = [options.app] + options.args
+        sys.path.insert(0, os.path.dirname(os.path.abspath(options.app)))
+        runpy.run_path(options.app, run_name="__main__")
+        return 0
+    return _Supervisor(options.app, options.args).run()
+
+
+class _Supervisor:
+    """Runs the app in a child process, again after each change of its Python files."""
+
+    def __init__(self, app: str, args: List[str]) -> None:
+        self.command = [sys.executable, app] + args
+        self.folder = os.path.dirname(os.path.abspath(app))
+        self.env = dict(os.environ, CRAFT_TK_WATCH="1")
+        self.changed = threading.Event()
+        self.child: Optional["subprocess.Popen[bytes]"] = None
+
+    def run(self) -> int:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        changed = self.changed
+
+        class Handler(FileSystemEventHandler):  # type: ignore[misc]
+            def on_any_event(self, event: object) -> None:
+                paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
+                if getattr(event, "event_type", "") not in ("opened", "closed", "closed_no_write") and \
+                        any(str(path).endswith(".py") for path in paths):
+                    changed.set()
+
+        observer = Observer()
+        observer.schedule(Handler(), self.folder, recursive=True)
+        observer.start()
+        try:
+            return self._loop()
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            self._stop_child()
+            observer.stop()
+
+    def _loop(self) -> int:
+        while True:
+            self.changed.clear()
+            print("craft_tk run: starting {}".format(" ".join(self.command[1:])), file=sys.stderr, flush=True)
+            self.child = subprocess.Popen(self.command, env=self.env)
+            while not self.changed.wait(0.2):
+                status = self.child.poll()
+                if status == 0:
+                    return 0
+                if status is not None:
+                    print("craft_tk run: the app exited with status {}; waiting for a change to restart it"
+                          .format(status), file=sys.stderr, flush=True)
+                    self.changed.wait()
+                    break
+            self.changed.wait(0.2)  # let an editor finish saving
+            print("craft_tk run: a Python file changed; restarting", file=sys.stderr, flush=True)
+            self._stop_child()
+
+    def _stop_child(self) -> None:
+        child, self.child = self.child, None
+        if child is None or child.poll() is not None:
+            return
+        child.terminate()
+        try:
+            child.wait(STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

@@ -1,0 +1,109 @@
+"""Hot reload on a real engine: a watched local page reloads when its HTML, JS or CSS
+changes, keeping the shared state; ``python -m craft_tk run --reload`` also restarts the
+app when its Python changes."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from typing import List
+
+import craft_tk
+
+from .support import ENGINE, EngineTestCase
+
+PAGE = """<html><head><link rel="stylesheet" href="style.css"></head><body>
+<p id="v">{version}</p><script src="app.js"></script>
+<script>craft.send('shown', {{version: document.getElementById('v').textContent,
+  script: window.scriptVersion || null, count: craft.state.count}});</script></body></html>"""
+
+
+def write(folder: str, name: str, text: str) -> None:
+    with open(os.path.join(folder, name), "w") as out:
+        out.write(text)
+
+
+class HotReload(EngineTestCase):
+    def page_folder(self) -> str:
+        folder = tempfile.mkdtemp(prefix="craft-hot-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        write(folder, "index.html", PAGE.format(version="one"))
+        write(folder, "app.js", "window.scriptVersion = 1;")
+        write(folder, "style.css", "p { color: black; }")
+        return folder
+
+    def test_editing_the_page_its_script_or_its_style_reloads_it_with_the_state_kept(self) -> None:
+        folder = self.page_folder()
+        state = craft_tk.create_shared_state({"count": 0})
+        panel = craft_tk.WebPanel(self.root, url=os.path.join(folder, "index.html"), backend=ENGINE, watch=True)
+        panel.pack(fill="both", expand=True)
+        shown = self.collect(panel, "shown")
+        self.wait_for(lambda: shown, "the first page")
+        self.assertEqual(shown[-1], {"version": "one", "script": 1, "count": 0})
+        state.count = 5
+        self.pump(0.2)
+        write(folder, "index.html", PAGE.format(version="two"))
+        self.wait_for(lambda: shown[-1]["version"] == "two", "the edited page, without a restart")
+        self.assertEqual(shown[-1]["count"], 5, "the shared state survives the reload")
+        write(folder, "app.js", "window.scriptVersion = 2;")
+        self.wait_for(lambda: shown[-1]["script"] == 2, "the page again after its script changed")
+        loads = len(shown)
+        write(folder, "style.css", "p { color: red; }")
+        self.wait_for(lambda: len(shown) > loads, "a reload after the stylesheet changed")
+        loads = len(shown)
+        write(folder, "notes.txt", "not a page file")
+        self.pump(1.0)
+        self.assertEqual(len(shown), loads, "files the page does not use do not reload it")
+
+    def test_a_panel_without_watch_does_not_reload(self) -> None:
+        folder = self.page_folder()
+        panel = craft_tk.WebPanel(self.root, url=os.path.join(folder, "index.html"), backend=ENGINE)
+        panel.pack(fill="both", expand=True)
+        shown = self.collect(panel, "shown")
+        self.wait_for(lambda: shown, "the first page")
+        write(folder, "index.html", PAGE.format(version="two"))
+        self.pump(1.0)
+        self.assertEqual(len(shown), 1)
+
+
+APP = """import sys, tkinter as tk, craft_tk
+print('app version {version}', flush=True)
+root = tk.Tk()
+panel = craft_tk.WebPanel(root, url={page!r}, backend={engine!r}, width=300, height=200)
+panel.pack()
+panel.on('shown', lambda data: print('page', data['version'], flush=True))
+root.mainloop()
+"""
+
+
+class RunReload(EngineTestCase):
+    def test_run_reload_restarts_on_python_changes_and_reloads_on_page_changes(self) -> None:
+        folder = tempfile.mkdtemp(prefix="craft-run-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        write(folder, "index.html", PAGE.format(version="one"))
+        write(folder, "app.js", "")
+        write(folder, "style.css", "")
+        page = os.path.join(folder, "index.html")
+        write(folder, "app.py", APP.format(version=1, page=page, engine=ENGINE))
+        log = open(os.path.join(folder, "out.txt"), "a")  # the app's output; read through another handle
+        self.addCleanup(log.close)
+        process = subprocess.Popen([sys.executable, "-m", "craft_tk", "run", "--reload", "app.py"], cwd=folder,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        self.addCleanup(process.wait)
+        self.addCleanup(process.terminate)
+
+        def lines() -> List[str]:
+            with open(log.name) as written:
+                return written.read().splitlines()
+
+        self.wait_for(lambda: "page one" in lines(), "the app's page", timeout=30)
+        write(folder, "index.html", PAGE.format(version="two"))
+        self.wait_for(lambda: "page two" in lines(), "the page reloaded in the running app", timeout=30)
+        self.assertEqual(lines().count("app version 1"), 1, lines())
+        write(folder, "app.py", APP.format(version=2, page=page, engine=ENGINE))
+        self.wait_for(lambda: "app version 2" in lines(), "the app restarted with its new code", timeout=30)
+        self.wait_for(lambda: lines().count("page two") == 2, "its page shown again", timeout=30)
+        self.assertIsNone(process.poll())
