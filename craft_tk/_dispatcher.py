@@ -95,6 +95,7 @@ class Dispatcher:
         self.keyboard: Optional[Any] = None  # the Shortcuts of the panel's toplevel
         self.label: Optional[str] = None  # the panel's, in craft_tk.app
         self._closed = False
+        self.devtools_port: Optional[int] = None  # for CEF: where CDP clients attach
         self.taps: List[Tap] = []  # inspectors and traces reading what crosses (see add_tap)
         self.state = state if state is not None else app_state()
         self._detach_state = self.state.attach(self._enqueue, self.report, driver)

@@ -184,6 +184,7 @@ class IpcMethods:
 
 
 INSPECTOR_KEY = "Ctrl+Shift+I"  # with debug=True: opens the IPC inspector
+DEVTOOLS_KEY = "F12"  # with debug=True: opens DevTools (the inspector on Tkhtml)
 
 
 class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
@@ -226,6 +227,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         services: Sequence[str] = (),
         label: Optional[str] = None,
         watch: Optional[bool] = None,
+        devtools_port: Optional[int] = None,
         **frame_options: Any
     ) -> None:
         """Show ``html`` (or the page at ``url``, a URL or a local path) in a new frame.
@@ -238,7 +240,9 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         the app's). ``events``/``handlers``: a typed contract. ``allowed_origins``,
         ``csp``, ``max_message_size``: see the README's Security section. ``watch``:
         reload when the files of a local page change (default: the ``CRAFT_TK_WATCH``
-        environment variable, set by ``python -m craft_tk run --reload``). Other keyword
+        environment variable, set by ``python -m craft_tk run --reload``).
+        ``devtools_port``: CEF listens there for DevTools clients (``chrome://inspect``,
+        CDP); once per process, also from ``CRAFT_TK_DEVTOOLS_PORT``. Other keyword
         arguments go to ``tk.Frame`` (``width``, ``height``...).
         """
         if html is not None and url is not None:
@@ -253,6 +257,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         self._csp = DEFAULT_CSP if csp is None else csp
         self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state, contract,
                                       max_message_size, OriginPolicy(allowed_origins))
+        self._dispatcher.devtools_port = devtools_port or int(os.environ.get("CRAFT_TK_DEVTOOLS_PORT") or 0) or None
         self.label: str = app.add(self, label)  # craft_tk.app knows it by this
         try:
             self._dispatcher.label = self._dispatcher.invocations.label = self.label
@@ -266,6 +271,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
             self._ui.accept_drops()
             if debug:
                 self._ui.add_shortcut(INSPECTOR_KEY, lambda: Inspector(self))
+                self._ui.add_shortcut(DEVTOOLS_KEY, self.show_devtools)
             install_services(self, self._dispatcher, services)
         except BaseException:
             app.remove(self.label)
@@ -343,6 +349,13 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
     def reload(self) -> None:
         """Load the current page again."""
         self.transport.reload()
+
+    @_from_any_thread
+    def show_devtools(self) -> None:
+        """Open Chromium's DevTools for the page (CEF, in process or in the helper); on
+        Tkhtml, which has none, the IPC inspector."""
+        if not self.transport.show_devtools():
+            Inspector(self)
 
     @_from_any_thread
     def run_js(self, script: str) -> None:

@@ -22,6 +22,7 @@ class Page(NamedTuple):
 
 
 class PageHost(Protocol):
+    devtools_port: Optional[int]  # where an engine with DevTools lets CDP clients attach
     """The core's side of a transport (the dispatcher implements it)."""
 
     def receive(self, wire: str) -> bool:
@@ -88,3 +89,6 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Close the browser; idempotent."""
+
+    def show_devtools(self) -> bool:
+        """Open the engine's developer tools for the page; False when it has none."""

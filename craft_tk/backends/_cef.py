@@ -99,13 +99,22 @@ class _Runtime:
     pump_root: Any = None
     browsers: Set[Any] = set()
 
+    devtools_port: Optional[int] = None
+
     @classmethod
-    def ensure(cls, frame: tk.Misc) -> None:
+    def ensure(cls, frame: tk.Misc, devtools_port: Optional[int] = None) -> None:
         if not cls.started:
             files = _file_settings()
-            cef.Initialize(dict(_SETTINGS, **files), dict(_SWITCHES, **_quiet_gpu(files.get("cache_path"))))
+            settings = dict(_SETTINGS, **files)
+            if devtools_port:
+                settings["remote_debugging_port"] = devtools_port
+            cef.Initialize(settings, dict(_SWITCHES, **_quiet_gpu(files.get("cache_path"))))
             cls.started = True
+            cls.devtools_port = devtools_port
             atexit.register(cls.shutdown)
+        elif devtools_port and devtools_port != cls.devtools_port:
+            log.warning("CEF's DevTools port is chosen once per process: it is %s, not %s",
+                        cls.devtools_port or "off", devtools_port)
         root = frame._root()  # type: ignore[attr-defined]
         if cls.pump_root is not root:
             if cls.pump is not None:
@@ -197,7 +206,7 @@ class CefTransport:
         self._bindings.SetFunction("__craftHostPost", self._on_post)
         self._receiver: Any = None  # the page's receive function, handed over with hello
         self._settle_job: Optional[str] = None
-        _Runtime.ensure(frame)
+        _Runtime.ensure(frame, host.devtools_port)
         frame.bind("<Configure>", self._on_configure, add="+")
         frame.bind("<Destroy>", self._on_destroy, add="+")
         reclaim_focus_on_tk_clicks(frame)
@@ -234,6 +243,11 @@ class CefTransport:
 
     def reload(self) -> None:
         self.load(self._page)  # fetched or written anew: the bridge carries today's state
+
+    def show_devtools(self) -> bool:
+        if self._browser is not None:
+            self._browser.ShowDevTools()
+        return True
 
     def post(self, wire: str) -> None:
         if self._receiver is not None:

@@ -45,6 +45,7 @@ class _PanelHost:
         self._bridge = bridge
         self.policy = OriginPolicy()
         self.chords: FrozenSet[str] = frozenset()
+        self.devtools_port: Optional[int] = None
 
     def allows(self, url: str, main_frame: bool = True) -> bool:
         if main_frame and self.policy.allows(url):
@@ -116,6 +117,7 @@ class Helper:
             holder.pack(fill="both", expand=True)
             self.tops[pid] = top
             self.hosts[pid] = _PanelHost(pid, self.out, lambda: self.bridges.get(pid, ""))
+            self.hosts[pid].devtools_port = args[1] if len(args) > 1 else None
             self.panels[pid] = _RelayedTransport(holder, self.hosts[pid], lambda: self.bridges.get(pid, ""),
                                                  self.out, pid)
         elif op == "close":
@@ -139,6 +141,8 @@ class Helper:
                 transport.post(args[0])
             elif op == "execute":
                 transport.execute(args[0])
+            elif op == "devtools":
+                transport.show_devtools()
             elif op == "shortcuts":
                 self.hosts[pid].chords = frozenset(args[0])
 

@@ -126,6 +126,9 @@ class LoopbackTransport:
         self.posts += 1
         self.page.deliver(wire)
 
+    def show_devtools(self) -> bool:
+        return False
+
     def execute(self, script: str) -> None:
         raise NotImplementedError("the loopback backend runs no JavaScript; drive transport.page instead")
 

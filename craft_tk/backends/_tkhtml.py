@@ -258,6 +258,9 @@ class TkhtmlTransport:
     def execute(self, script: str) -> None:
         self._run(script)
 
+    def show_devtools(self) -> bool:
+        return False  # Tkhtml has none
+
     def close(self) -> None:
         if self._view is None:
             return
