@@ -12,7 +12,8 @@ name           engine                                                         Py
 ``auto`` is the backend named by the ``CRAFT_TK_BACKEND`` environment variable when it
 is set; else CEF in process when cefpython3 imports (Python 3.7); else Tkhtml when it
 loads; else CEF in a helper process when a Python 3.7 with cefpython3 is found
-(``CRAFT_CEF_PYTHON``, else ``.venv/cef`` beside the package, else pyenv's 3.7). The first choice of a process is logged
+(``CRAFT_CEF_PYTHON``, else the checkout's ``.venv/cef``, else the environment ``python -m
+craft_tk setup-cef`` made, else a checkout's pyenv 3.7: see ``_cef_python``). The first choice of a process is logged
 at INFO on the ``craft_tk`` logger, with the reason ("auto chose tkhtml: cefpython3 not
 importable on Python 3.11"). A ``CRAFT_CEF_PYTHON`` that is set but wrong is an error
 whenever the helper would be used.
@@ -27,6 +28,7 @@ from typing import Any, Dict, List, Tuple
 
 from .._errors import BackendUnavailable
 from ._base import Page, PageHost, Transport
+from ._cef_python import craft_command
 
 __all__ = ["AUTO_ORDER", "BACKENDS", "Page", "PageHost", "Transport", "load_backend"]
 
@@ -73,6 +75,8 @@ def _load_named(name: str) -> Any:
             return getattr(importlib.import_module(module_name), class_name)
         except BackendUnavailable as error:
             problems.append(str(error))
+    if name == "cef" and sys.version_info[:2] != (3, 7):
+        problems = problems[1:]  # CEF in process cannot be had here: say how to get the helper
     raise BackendUnavailable("; ".join(problems))
 
 
@@ -92,7 +96,8 @@ def _load_auto() -> Any:
         transport = getattr(module, class_name)
         _announce(transport.name, _reason(transport.name, module, problems))
         return transport
-    raise BackendUnavailable("no browser engine loads here:\n- " + "\n- ".join(problems))
+    raise BackendUnavailable("no browser engine loads here (`{}` says how to fix each):\n- ".format(
+        craft_command("doctor")) + "\n- ".join(problems))
 
 
 def _reason(chosen: str, module: Any, problems: List[str]) -> str:

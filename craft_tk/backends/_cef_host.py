@@ -7,9 +7,10 @@ pipes unchanged. One helper serves every panel of the app; it dies with the app.
 crashes, each of its panels reports it (pending invokes and channels settle) and
 ``reload()`` starts a new one.
 
-The interpreter: ``CRAFT_CEF_PYTHON`` (when set it must import cefpython3, or loading
-fails naming it), else the environment ``make`` builds (``.venv/cef``), else pyenv's 3.7,
-provided it imports cefpython3.
+The interpreter, and the craft_tk it imports, are chosen by ``_cef_python``:
+``CRAFT_CEF_PYTHON`` (when set it must import cefpython3, or loading fails naming it),
+else the checkout's ``.venv/cef``, else the environment ``python -m craft_tk setup-cef``
+made, else (from a checkout) pyenv's 3.7, provided it imports cefpython3.
 """
 
 import os
@@ -22,7 +23,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from ._base import Page, PageHost
-from ._cef_python import TOP, find_helper_python
+from ._cef_python import find_helper, helper_environment
 from ._xwindows import detach_children, reclaim_focus_on_tk_clicks, when_mapped
 from ._pipe import FrameReader, FrameWriter
 
@@ -30,7 +31,8 @@ __all__ = ["CefHostTransport"]
 
 if sys.version_info[:2] == (3, 7):  # pragma: no cover - in-process CEF is the one to use there
     raise BackendUnavailable("on Python 3.7 craft_tk runs CEF in process ('cef')")
-_PYTHON = find_helper_python()
+_HELPER = find_helper()
+_PYTHON = _HELPER.python
 
 
 class _Helper:
@@ -39,7 +41,7 @@ class _Helper:
     current: Optional["_Helper"] = None
 
     def __init__(self, root: tk.Misc) -> None:
-        env = dict(os.environ, PYTHONPATH=TOP + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env = helper_environment(_HELPER)
         self.process = subprocess.Popen(
             [_PYTHON, "-m", "craft_tk.backends._cef_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             env=env, cwd=os.getcwd(),
@@ -162,7 +164,7 @@ class CefHostTransport:
         self._holder.update_idletasks()
         self._helper = _Helper.get(self._frame)
         self._pid = self._helper.add(self)
-        self._helper.send("open", self._pid, self._holder.winfo_id())
+        self._helper.send("open", self._pid, self._holder.winfo_id(), self._host.devtools_port)
         self.shortcuts_changed()
         if self._page != Page():
             self.load(self._page)
@@ -191,6 +193,11 @@ class CefHostTransport:
     def execute(self, script: str) -> None:
         if self._helper is not None:
             self._helper.send("execute", self._pid, script)
+
+    def show_devtools(self) -> bool:
+        if self._helper is not None:
+            self._helper.send("devtools", self._pid)
+        return True
 
     def shortcuts_changed(self) -> None:
         """Tell the helper the app's chords: its keyboard handler takes them from the page."""
