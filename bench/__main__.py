@@ -352,6 +352,46 @@ class Bench:
         ticking[0] = False
         self.record("tkhtml_gc_pause_ms_max", max(gaps) * 1000, "ms", None, False)
 
+    def inspector_burst(self) -> None:
+        """The longest Tk stall while 10,000 page events cross, with the IPC inspector open
+        (decoding and listing them) against the same burst with it closed."""
+        def longest_stall(inspector: Optional[craft_tk.Inspector]) -> float:
+            gaps: List[float] = []
+            last = [time.perf_counter()]
+            received = [0]
+            ticking = [True]
+
+            def tick() -> None:
+                now = time.perf_counter()
+                gaps.append(now - last[0])
+                last[0] = now
+                if ticking[0]:
+                    self.root.after(1, tick)
+
+            def count(data: Any) -> None:
+                received[0] += 1
+
+            self.panel.on("s", count)
+            tick()
+            self.panel.emit("send-loop", 10000)
+            self.wait(lambda: received[0] >= 10000, "page events")
+            if inspector is not None:
+                self.wait(lambda: len(inspector.rows) >= 10000, "the inspector to list them")
+            else:
+                deadline = time.perf_counter() + 1.0
+                self.wait(lambda: time.perf_counter() > deadline, "a second")
+            ticking[0] = False
+            self.panel.off("s", count)
+            return max(gaps) * 1000
+
+        closed = longest_stall(None)
+        inspector = craft_tk.Inspector(self.panel)
+        try:
+            opened = longest_stall(inspector)
+        finally:
+            inspector.close()
+        self.record("inspector_stall_ms_max_10k_events", opened, "ms", closed, False)
+
     def channel_memory(self) -> None:
         megabytes = int(os.environ.get("CRAFT_BENCH_STREAM_MB", 128 if self.quick else 1024))
         self._stream_to_slow_consumer("channel-slow", "", megabytes)
@@ -447,6 +487,7 @@ def main() -> int:
              bench.channel_throughput, bench.state_patch_rate, bench.memory_growth]
     if bench.engine == "tkhtml":
         steps.append(bench.gc_pause)
+    steps.append(bench.inspector_burst)
     steps.append(bench.channel_memory)
     def idle_cpu() -> None:
         bench.idle_cpu(2.0 if args.quick else 5.0)

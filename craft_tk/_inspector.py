@@ -15,7 +15,7 @@ from tkinter import ttk
 from typing import Any, Callable, Deque, List, Optional, Union
 
 from ._app import App, app
-from ._ipc_log import CHANNEL_KINDS, ERROR_KINDS, Row, RowReader
+from ._ipc_log import CHANNEL_KINDS, ERROR_KINDS, Item, Row, RowReader
 from ._protocol import Kind
 from ._state import app_state
 from ._tap import DEFAULT_CAPACITY, Record, Tap
@@ -60,6 +60,7 @@ class Inspector:
         self._reader = RowReader(self.tap.started, payloads)
         self._seen = 0
         self._undecoded: Deque[Record] = collections.deque()
+        self._items: Deque[Item] = collections.deque()  # messages of a record, not rows yet
         self.rows: List[Row] = []
         self.shown: List[Row] = []
         self._top = 0  # index in ``shown`` of the first row in view
@@ -89,6 +90,7 @@ class Inspector:
         """Forget the messages listed so far."""
         self.tap.clear()
         self._undecoded.clear()
+        self._items.clear()
         self.rows, self.shown, self._top = [], [], 0
         self._draw_rows()
 
@@ -172,9 +174,10 @@ class Inspector:
         self._undecoded.extend(records)
         deadline = None if budget is None else time.perf_counter() + budget
         wanted = self._wanted()
-        while self._undecoded and (deadline is None or time.perf_counter() < deadline):
-            batch = [self._undecoded.popleft() for _ in range(min(200, len(self._undecoded)))]
-            new = self._reader.rows(batch)
+        while (self._items or self._undecoded) and (deadline is None or time.perf_counter() < deadline):
+            if not self._items:  # one wire string may hold thousands of messages: read them in slices
+                self._items.extend(self._reader.items([self._undecoded.popleft()]))
+            new = [self._reader.row(self._items.popleft()) for _ in range(min(200, len(self._items)))]
             self.rows.extend(new)
             self.shown.extend(row for row in new if wanted(row))
         if len(self.rows) > self.capacity:
@@ -226,7 +229,8 @@ class Inspector:
         else:
             self.scrollbar.set(0, 1)
         self.count.configure(text="{:,} messages, {:,} shown{}".format(
-            len(self.rows), total, " (decoding {:,})".format(len(self._undecoded)) if self._undecoded else ""))
+            len(self.rows), total, " (reading {:,} more)".format(len(self._items) + len(self._undecoded))
+            if self._items or self._undecoded else ""))
 
     def _draw_state(self) -> None:
         state = self.target.state if hasattr(self.target, "state") else app_state()

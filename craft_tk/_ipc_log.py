@@ -2,7 +2,7 @@
 for answers, the round trip of the invoke they answer. Shared by the inspector and the
 trace; the page's secret never reaches a row."""
 
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 import orjson
 
@@ -14,6 +14,10 @@ __all__ = ["Row", "RowReader", "ERROR_KINDS", "CHANNEL_KINDS"]
 PAYLOAD_CHARS = 200
 ERROR_KINDS = frozenset({Kind.ERROR, Kind.FAULT, "ipc-error"})
 CHANNEL_KINDS = frozenset({Kind.CHAN_OPEN, Kind.CHAN_DATA, Kind.CHAN_ACK, Kind.CHAN_CLOSE})
+
+
+UNDECODABLE: Dict[str, Any] = dict(kind="undecodable")  # a row for what is not a message (never sent)
+Item = Tuple[float, str, Optional[str], Any, int]  # time, direction, label, message or note, size
 
 
 class Row(NamedTuple):
@@ -38,16 +42,23 @@ class RowReader:
         self._calls: Dict[Tuple[Optional[str], str, int], Tuple[float, str]] = {}  # (label, caller's side, id)
 
     def rows(self, records: Iterable[Record]) -> List[Row]:
-        out: List[Row] = []
+        return [self.row(item) for item in self.items(records)]
+
+    def items(self, records: Iterable[Record]) -> Iterator[Item]:
+        """One item per message (or note) of ``records``: cheap; ``row(item)`` reads it."""
         for when, direction, label, payload in records:
             if direction == NOTE:
-                kind, text = payload
-                out.append(Row(when - self.started, direction, label, kind, text, len(text), None, None,
-                               "", ""))
+                yield when, direction, label, payload, 0
                 continue
             for message, size in _messages(payload, direction == IN):
-                out.append(self._row(when, direction, label, message, size))
-        return out
+                yield when, direction, label, message, size
+
+    def row(self, item: Item) -> Row:
+        when, direction, label, message, size = item
+        if direction == NOTE:
+            kind, text = message
+            return Row(when - self.started, direction, label, kind, text, len(text), None, None, "", "")
+        return self._row(when, direction, label, message, size)
 
     def pending(self) -> List[Tuple[Optional[str], str, int, float, str]]:
         """Invokes not answered yet: (label, caller's side, id, time, name)."""
@@ -103,16 +114,16 @@ def _messages(wire: Any, from_page: bool) -> List[Tuple[Dict[str, Any], int]]:
     try:
         messages = orjson.loads(wire)
     except orjson.JSONDecodeError:  # refused before decoding anyway; show it as one row
-        return [({"kind": "undecodable"}, len(wire))]
+        return [(UNDECODABLE, len(wire))]
     if not isinstance(messages, list):
-        return [({"kind": "undecodable"}, len(wire))]
+        return [(UNDECODABLE, len(wire))]
     if from_page:
         messages = messages[1:]
     out = []
     at = 0
     for message in messages:
         if not isinstance(message, dict):
-            message = {"kind": "undecodable"}
+            message = UNDECODABLE
         size = len(orjson.dumps(message))
         if isinstance(message.get("raw"), int):
             text, at = _utf16_slice(payloads, at, message["raw"])
