@@ -1,7 +1,8 @@
 """Hello: native Tk widgets and a web panel exchanging events both ways.
 
 Type in the native entry and press "Send to page": the page shows it. Click the button
-in the page: the native list logs it. Run: python examples/hello.py [cef|tkhtml]
+in the page: the native list logs it, and so does standard output.
+Run: python examples/hello.py [cef|tkhtml]
 """
 
 import sys
@@ -59,13 +60,16 @@ def main(backend: str = "auto") -> None:
     tk.Label(side, text="Events from the page:").pack(anchor="w", pady=(12, 0))
     log.pack(anchor="w", fill="y", expand=True)
 
+    def note(line: str) -> None:
+        log.insert("end", line)
+        log.see("end")
+        print(line, flush=True)
+
     @panel.on("user-action")
     def on_user_action(data: dict) -> None:
-        log.insert("end", "{} {} on {} (#{})".format(time.strftime("%H:%M:%S"), data["type"],
-                                                     data["target"], data["clicks"]))
-        log.see("end")
+        note("{} {} on {} (#{})".format(time.strftime("%H:%M:%S"), data["type"], data["target"], data["clicks"]))
 
-    panel.on_ipc_error(lambda error: log.insert("end", "IPC error: {}".format(error)))
+    panel.on_ipc_error(lambda error: note("IPC error: {}".format(error)))
     root.mainloop()
 
 

@@ -159,6 +159,9 @@ def recorded_helper(environ: Mapping[str, str] = os.environ) -> Tuple[Optional[H
 def find_helper(environ: Mapping[str, str] = os.environ) -> HelperPython:
     """The helper's interpreter and ``PYTHONPATH`` (see the module's doc); raises
     BackendUnavailable (HelperMissing when CRAFT_CEF_PYTHON is unset) saying how to make one."""
+    if getattr(sys, "frozen", False):
+        raise BackendUnavailable("a frozen app on Python 3.8+ has no CEF helper: it uses Tkhtml; to use CEF, "
+                                 "freeze the app with a Python 3.7 (CEF in process)")
     chosen = environ.get("CRAFT_CEF_PYTHON", "")
     if chosen:
         recorded = recorded_helper(environ)[0]
