@@ -36,13 +36,13 @@ KIND_FILTERS = {
 }
 # (title, width in characters, what a row shows there)
 COLUMNS = (
-    ("time s", 9, lambda row: "{:.3f}".format(row.time)),
-    ("panel", 10, lambda row: row.label or ""),
+    ("time s", 8, lambda row: "{:.3f}".format(row.time)),
+    ("panel", 9, lambda row: row.label or ""),
     ("dir", 5, lambda row: {"in": "P\u2192N", "out": "N\u2192P"}.get(row.direction, "note")),
     ("kind", 10, lambda row: row.kind),
-    ("name", 22, lambda row: row.name),
-    ("size", 7, lambda row: str(row.size)),
-    ("ms", 8, lambda row: "" if row.round_trip is None else "{:.2f}".format(row.round_trip * 1000)),
+    ("name", 18, lambda row: row.name),
+    ("size", 6, lambda row: str(row.size)),
+    ("ms", 6, lambda row: "" if row.round_trip is None else "{:.2f}".format(row.round_trip * 1000)),
     ("outcome / data", 60, lambda row: row.outcome if row.outcome not in ("", "ok") else row.payload or row.outcome),
 )
 
@@ -142,7 +142,7 @@ class Inspector:
         self.canvas.bind("<Configure>", lambda _: self._draw_rows())
         self.canvas.bind("<Button-4>", lambda _: self._scroll("scroll", -3, "units"))
         self.canvas.bind("<Button-5>", lambda _: self._scroll("scroll", 3, "units"))
-        panes.add(left, stretch="always", width=780)
+        panes.add(left, stretch="always", width=720)
 
         right = tk.Frame(panes)
         tk.Label(right, text="Shared state", anchor="w").pack(fill="x")
