@@ -80,6 +80,7 @@ __all__ = [
     "cancel",
     "chan_ack",
     "chan_close",
+    "chan_data",
     "chan_open",
     "check_size",
     "decode_batch",
@@ -95,6 +96,7 @@ __all__ = [
     "progress",
     "result",
     "state_patch",
+    "state_ops",
     "state_settle",
     "welcome",
     "read_boot",
@@ -244,6 +246,19 @@ def state_settle(paths: List[Any], ops: List[Any]) -> bytes:
 
 def chan_open(name: str, window: int) -> bytes:
     return encode({"kind": Kind.CHAN_OPEN, "name": name, "window": window})
+
+
+def chan_data(name: str, data: Any = None, bin: Optional[str] = None) -> bytes:
+    """A ``chan-data`` message with its payload in the JSON, ``data`` or ``bin`` (base64),
+    as a page sends it (for stand-in pages; native sends ``encode_channel_data``'s)."""
+    if bin is not None:
+        return encode({"kind": Kind.CHAN_DATA, "name": name, "bin": bin})
+    return encode({"kind": Kind.CHAN_DATA, "name": name, "data": data})
+
+
+def state_ops(ops: List[Any]) -> bytes:
+    """A page's ``state`` message: its writes of one tick, in order (for stand-in pages)."""
+    return encode({"kind": Kind.STATE, "ops": ops})
 
 
 def chan_ack(name: str, count: int) -> bytes:
