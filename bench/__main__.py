@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import craft_tk
 
+from . import WARM_UP, percentile
 from ._raw import raw_engine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -76,7 +77,6 @@ PAGE = """<html><body><p>bench</p><script>
   __benchExport('rawEvent', function (data) { rawCount++; if (rawCount === rawTarget) { rawDone(rawCount); } });
   __benchExport('rawChunk', function (data) { rawCount += data.length; if (rawCount === rawTarget) { rawDone(rawCount); } });
   __benchExport('rawPong', function (i) { rawPing(i + 1); });
-  __benchExport('rawEcho', function (i) { rawBack(i); });
   __benchExport('rawSendLoop', function (n) {
     var data = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx';
     for (var i = 0; i < n; i++) { rawSend(data); }
@@ -93,6 +93,8 @@ class Bench:
         self.engine = engine
         self.quick = quick
         self.results: List[Dict[str, Any]] = []
+        self._honest: Optional[Dict[str, float]] = None
+        self.in_process: Dict[str, float] = {}  # CEF in process's values of this run: cef-host's baselines
         self.root = tk.Tk()
         self.root.geometry("400x300+0+0")
         self.state = craft_tk.SharedState({"n": 0})
@@ -103,9 +105,8 @@ class Bench:
         self.wait(lambda: self.panel.connected, "the first page")  # CEF's browser exists from here
         self.raw = raw_engine(self.panel)  # None where the engine is out of reach (cef-host)
         self.raw_signal: List[Any] = []
-        self.raw_waiter: Optional["asyncio.Future[Any]"] = None
         if self.raw is not None:
-            for name in ("rawDone", "rawPing", "rawBack", "rawSend", "rawChunk"):
+            for name in ("rawDone", "rawPing", "rawSend", "rawChunk"):
                 self.raw.expose(name, self._raw_callback(name))
             self.panel.load_html(PAGE)
         else:  # no raw engine: the page's raw half gets a stand-in that does nothing
@@ -127,8 +128,6 @@ class Bench:
             self.raw_signal.append((name, time.perf_counter(), args))
             if name == "rawPing":
                 self.loop.call_soon(self._raw_pong, args[0])
-            elif name == "rawBack" and self.raw_waiter is not None and not self.raw_waiter.done():
-                self.raw_waiter.set_result(args[0])
         return callback
 
     def _raw_pong(self, i: Any) -> None:
@@ -151,6 +150,8 @@ class Bench:
         self.wait(lambda: len(self.done) >= count, "the page to finish")
 
     def record(self, metric: str, value: float, unit: str, baseline: Optional[float], higher_is_better: bool) -> None:
+        if baseline is None and self.engine == "cef-host":
+            baseline = self.in_process.get(metric)
         ratio = None
         if baseline:
             ratio = baseline / value if higher_is_better else value / baseline
@@ -162,52 +163,58 @@ class Bench:
 
     # -- metrics ------------------------------------------------------------------------
 
+    def honest_baseline(self, n: int) -> Optional[Dict[str, float]]:
+        """Round trips of the bare engine in its own process, no craft_tk IPC
+        (``bench.raw_cef``, ``bench.raw_tkhtml``); None for cef-host (its rows are
+        compared with CEF in process)."""
+        script = {"cef": "bench.raw_cef", "tkhtml": "bench.raw_tkhtml"}.get(self.engine)
+        if script is None:
+            return None
+        if self._honest is None:
+            run = subprocess.run([sys.executable, "-m", script, str(n)], cwd=os.path.dirname(HERE),
+                                 stdout=subprocess.PIPE, universal_newlines=True, timeout=300)
+            self._honest = json.loads(run.stdout.strip().splitlines()[-1])
+        return self._honest
+
     def invoke_roundtrip(self) -> None:
         n = 300 if self.quick else 1000
         self.echo_times.clear()
         self.done.clear()
-        self.panel.emit("invoke-loop", n + 50)
+        self.panel.emit("invoke-loop", n + WARM_UP)
         self.wait_done()
-        craft_trips = [b - a for a, b in zip(self.echo_times[50:], self.echo_times[51:])]
-        raw_trips = self._raw_ping_trips(n) if self.raw else None
+        craft_trips = [b - a for a, b in zip(self.echo_times[WARM_UP:], self.echo_times[WARM_UP + 1:])]
+        honest = self.honest_baseline(n)
         for label, q in (("p50", 50), ("p99", 99)):
             self.record("invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
-                        percentile(raw_trips, q) * 1000 if raw_trips else None, False)
+                        honest["{}_ms".format(label)] if honest else None, False)
+        if self.engine == "tkhtml":  # JavaScript and Python share the thread: a synchronous call
+            sync_trips = self._raw_ping_trips(n)
+            self.record("raw_sync_call_roundtrip_p50_ms", percentile(sync_trips, 50) * 1000, "ms", None, False)
 
     def _raw_ping_trips(self, n: int) -> List[float]:
         self.raw_signal.clear()
-        self.raw_target = n + 50
+        self.raw_target = n + WARM_UP
         self.raw.call("rawPong", -1)
-        self.wait(lambda: len(self.raw_signal) >= n + 51, "raw round trips")
+        self.wait(lambda: len(self.raw_signal) >= n + WARM_UP + 1, "raw round trips")
         times = [t for name, t, _ in self.raw_signal if name == "rawPing"]
-        return [b - a for a, b in zip(times[50:], times[51:])]
+        return [b - a for a, b in zip(times[WARM_UP:], times[WARM_UP + 1:])]
 
     def native_invoke_roundtrip(self) -> None:
         n = 300 if self.quick else 1000
 
         async def craft_loop() -> List[float]:
             trips = []
-            for i in range(n + 50):
+            for i in range(n + WARM_UP):
                 started = time.perf_counter()
                 await self.panel.invoke("echo", i)
                 trips.append(time.perf_counter() - started)
-            return trips[50:]
+            return trips[WARM_UP:]
 
         craft_trips = self.run(craft_loop())
-
-        async def raw_loop() -> List[float]:
-            trips = []
-            for i in range(n + 50):
-                self.raw_waiter = self.loop.create_future()
-                started = time.perf_counter()
-                self.raw.call("rawEcho", i)
-                await self.raw_waiter
-                trips.append(time.perf_counter() - started)
-            return trips[50:]
-
-        raw_trips = self.run(raw_loop()) if self.raw else None
-        self.record("native_invoke_roundtrip_p50_ms", percentile(craft_trips, 50) * 1000, "ms",
-                    percentile(raw_trips, 50) * 1000 if raw_trips else None, False)
+        honest = self.honest_baseline(n)
+        for label, q in (("p50", 50), ("p99", 99)):
+            self.record("native_invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
+                        honest["native_{}_ms".format(label)] if honest else None, False)
 
     def emit_throughput(self) -> float:
         n = 50000 if self.quick else 200000
@@ -426,11 +433,6 @@ class Bench:
         self.record("idle_cpu_percent", value, "%", baseline, False)
 
 
-def percentile(values: List[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
@@ -483,6 +485,10 @@ def main() -> int:
     parser.add_argument("--only", action="append", help="run only the steps with this in their name")
     args = parser.parse_args()
     bench = Bench(args.engine, args.quick)
+    path = os.path.join(HERE, "last.json")
+    if args.append and os.path.exists(path):
+        with open(path) as previous:
+            bench.in_process = {row["metric"]: row["value"] for row in json.load(previous) if row["engine"] == "cef"}
     steps = [bench.invoke_roundtrip, bench.native_invoke_roundtrip, bench.emit_throughput, bench.send_throughput,
              bench.channel_throughput, bench.state_patch_rate, bench.memory_growth]
     if bench.engine == "tkhtml":

@@ -297,11 +297,12 @@ class Dispatcher:
         for tap in self.taps:
             tap.wire_in(self.label, wire)
         secret, messages = protocol.decode_batch(wire)
-        token = _sender.set(self.label)  # what listeners and handlers see as sender()
-        try:
-            return self._handle_batch(secret, messages)
-        finally:
-            _sender.reset(token)
+        with self.driver.batch():
+            token = _sender.set(self.label)  # what listeners and handlers see as sender()
+            try:
+                return self._handle_batch(secret, messages)
+            finally:
+                _sender.reset(token)
 
     def _handle_batch(self, secret: Optional[str], messages: Any) -> bool:
         accepted_hello = False

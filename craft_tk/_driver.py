@@ -8,8 +8,9 @@ Tk and no display (the headless test tier uses it).
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
-from typing import Any, Callable, Optional, Set, Type
+from typing import Any, Callable, ContextManager, Optional, Set, Type
 
 from typing_extensions import Protocol
 
@@ -34,6 +35,10 @@ class Driver(Protocol):
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> "concurrent.futures.Future[Any]":
         """Run ``fn(*args)`` on the owning thread, from any thread; a future of it."""
+
+    def batch(self) -> ContextManager[None]:
+        """Handle a batch from the page inside: what it makes ready runs when it ends,
+        at once where the driver may (answers then leave in the same event)."""
 
 
 class HandOver:
@@ -109,6 +114,10 @@ class LoopDriver(HandOver):
 
     def __init__(self, loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
         super().__init__(loop if loop is not None else asyncio.new_event_loop())
+
+    def batch(self) -> ContextManager[None]:
+        """Nothing special: headless tests step the loop themselves (``run_until_idle``)."""
+        return contextlib.nullcontext()
 
     def run_until_idle(self, rounds: int = 100) -> None:
         """Run ready callbacks (and what they schedule at once) until none is left."""

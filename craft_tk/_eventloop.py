@@ -67,6 +67,7 @@ class TkAsyncio(HandOver):
         self._fds: Dict[int, int] = {}
         self._stepping = False
         self._held = 0  # running() blocks in progress: no step may start inside one
+        self._batching = 0  # batch() blocks in progress: they step when they end
         asyncio.set_event_loop(self.loop)
         events._set_running_loop(self.loop)  # Tk callbacks see it running (see module doc)
         self._watch_fds()
@@ -105,9 +106,37 @@ class TkAsyncio(HandOver):
         """Ask Tk for a step now (ignored off the Tk thread: the self-pipe wakes us)."""
         if self._closed or threading.get_ident() != self._thread:
             return
-        if self._stepping:
-            return  # the step in progress reschedules itself
+        if self._stepping or self._batching:
+            return  # the step in progress, or the batch's end, reschedules
         self._schedule(0)
+
+    def _cancel_scheduled(self) -> None:
+        if self._after_id is not None:
+            self.root.tk.call("after", "cancel", self._after_id)
+            self._after_id = None
+            self._after_delay = -1
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Handle a batch from the page inside; then step at once, in the Tk callback that
+        delivered it, rather than after a trip through Tk's queue: what the batch made
+        ready (answers, awaiting coroutines, their messages) leaves in the same event.
+        Inside a step, inside ``running()`` (a page engine's call: Tkhtml) or off the Tk
+        thread, the next step runs it as usual."""
+        if self._closed or self._stepping or self._held or threading.get_ident() != self._thread:
+            yield
+            return
+        self._batching += 1
+        try:
+            yield
+        finally:
+            self._batching -= 1
+            if not self._batching and not self._closed and not self._stepping:
+                if self.loop._ready:  # type: ignore[attr-defined]
+                    self._cancel_scheduled()
+                    self._step()
+                else:
+                    self._schedule_next()  # a timer the batch started
 
     def _schedule(self, delay: int) -> None:
         if self._after_id is not None:

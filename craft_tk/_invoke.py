@@ -52,19 +52,56 @@ class Invocation:
         self.args = args
         self.load = load  # the page load that asked: an answer never reaches another
         self.label = label  # the label of the panel whose page asked
-        self.cancel_event = threading.Event()
-        self.reporter: Optional[ProgressReporter] = None  # set while a handler runs
+        self._cancelled = False
+        self._cancel_event: Optional[threading.Event] = None  # made when asked for: most calls never are
+        # While its handler runs: makes the reporter on the first progress() (most calls report none).
+        self.start_reporting: Optional[Callable[[], ProgressReporter]] = None
+        self.reporter: Optional[ProgressReporter] = None
 
     @property
     def cancelled(self) -> bool:
         """True once the page aborted the call or went away: a thread handler may stop."""
-        return self.cancel_event.is_set()
+        return self._cancelled
+
+    @property
+    def cancel_event(self) -> threading.Event:
+        """Set once the call is cancelled: a thread handler may wait on it."""
+        with _EVENT_LOCK:
+            if self._cancel_event is None:
+                self._cancel_event = threading.Event()
+                if self._cancelled:
+                    self._cancel_event.set()
+            return self._cancel_event
+
+    def cancel(self) -> None:
+        """Mark the call cancelled (the page gave up, or went)."""
+        with _EVENT_LOCK:
+            self._cancelled = True
+            event = self._cancel_event
+        if event is not None:
+            event.set()
 
     def progress(self, done: float, total: Optional[float] = None, detail: Any = None) -> None:
         """Tell the page call (``craft.options({onProgress})``) and native ``on_progress``
         listeners how far the work is; safe from any thread, coalesced (latest wins)."""
-        if self.reporter is not None and not self.cancelled:
-            self.reporter.report(done, total, detail)
+        if self._cancelled:
+            return
+        reporter = self.reporter
+        if reporter is None:
+            start = self.start_reporting
+            if start is None:
+                return  # no handler runs for it (any more)
+            reporter = self.reporter = start()
+        reporter.report(done, total, detail)
+
+    def stop_reporting(self) -> None:
+        """The call is answered: what progress is pending goes now, nothing after."""
+        self.start_reporting = None
+        if self.reporter is not None:
+            self.reporter.finish()
+
+
+_EVENT_LOCK = threading.Lock()  # making an invocation's cancel event, against cancelling it
 
 
 _current: "contextvars.ContextVar[Optional[Invocation]]" = contextvars.ContextVar("craft_invocation", default=None)
@@ -127,6 +164,7 @@ class Invocations:
         fallback: Optional[Dict[str, "_Handler"]] = None,
     ) -> None:
         self.max_message_size = max_message_size
+        self._thread = threading.get_ident()  # the loop's: progress from other threads is handed over
         self.fallback: Dict[str, _Handler] = fallback if fallback is not None else {}  # the app's handlers
         self.label: Optional[str] = None  # the panel's, for current_invocation().label
         self._send = send
@@ -202,7 +240,7 @@ class Invocations:
             except ValidationError as error:
                 self._reply_error(invocation, self._refuse(error))
                 return
-        invocation.reporter = ProgressReporter(self._loop(), functools.partial(self._progressed, invocation))
+        invocation.start_reporting = functools.partial(self._new_reporter, invocation)
         token = _current.set(invocation)  # only a handler that runs can report progress
         try:
             answered, outcome = self._start(handler, args)
@@ -369,7 +407,7 @@ class Invocations:
 
     @staticmethod
     def _cancel(invocation: Invocation, future: "asyncio.Future[Any]") -> None:
-        invocation.cancel_event.set()
+        invocation.cancel()
         future.cancel()
 
     def on_progress(self, name: str, fn: Callable[[float, Optional[float], Any], Any]) -> Callable[[], None]:
@@ -411,10 +449,12 @@ class Invocations:
         else:
             self._reply_value(invocation, future.result())
 
+    def _new_reporter(self, invocation: Invocation) -> ProgressReporter:
+        return ProgressReporter(self._loop(), functools.partial(self._progressed, invocation), self._thread)
+
     def _reply_value(self, invocation: Invocation, value: Any) -> None:
         failure: IpcError
-        if invocation.reporter is not None:
-            invocation.reporter.finish()  # the last progress goes before the answer
+        invocation.stop_reporting()  # the last progress goes before the answer
         if invocation.load != self._load:
             return  # asked by a page load that is gone (the handler reloaded the page)
         try:
@@ -441,8 +481,7 @@ class Invocations:
         self._send(encoded)
 
     def _reply_error(self, invocation: Invocation, error: Dict[str, Any]) -> None:
-        if invocation.reporter is not None:
-            invocation.reporter.finish()
+        invocation.stop_reporting()
         if invocation.load != self._load:
             return  # asked by a page load that is gone
         self._send(protocol.error(invocation.id, error))

@@ -21,9 +21,10 @@ Update = Tuple[float, Optional[float], Any]
 class ProgressReporter:
     """Coalesces one invocation's progress; ``send(update)`` runs on the loop's thread."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, send: Callable[[Update], None]) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, send: Callable[[Update], None],
+                 loop_thread: Optional[int] = None) -> None:
         self._loop = loop
-        self._loop_thread = threading.get_ident()
+        self._loop_thread = threading.get_ident() if loop_thread is None else loop_thread
         self._send = send
         self._latest: Optional[Update] = None  # not sent yet
         self._last_sent = 0.0
