@@ -342,9 +342,11 @@ class Bench:
         self.record("memory_growth_mb_1m_events" if n == 1000000 else "memory_growth_mb_200k_events",
                     rss_mb() - before, "MB", None, False)
 
-    def gc_pause(self) -> None:
+    def longest_gap_ms(self, work: Callable[[], None]) -> float:
+        """The longest time Tk went without running a 1 ms timer while ``work()`` ran."""
         gaps: List[float] = []
         last = [time.perf_counter()]
+        ticking = [True]
 
         def tick() -> None:
             now = time.perf_counter()
@@ -353,43 +355,38 @@ class Bench:
             if ticking[0]:
                 self.root.after(1, tick)
 
-        ticking = [True]
         tick()
-        self._emit_rate(100000, per_tick=2000)
+        work()
         ticking[0] = False
-        self.record("tkhtml_gc_pause_ms_max", max(gaps) * 1000, "ms", None, False)
+        return max(gaps) * 1000
+
+    def gc_pause(self) -> None:
+        pause = self.longest_gap_ms(lambda: self._emit_rate(100000, per_tick=2000))
+        self.record("tkhtml_gc_pause_ms_max", pause, "ms", None, False)
 
     def inspector_burst(self) -> None:
         """The longest Tk stall while 10,000 page events cross, with the IPC inspector open
         (decoding and listing them) against the same burst with it closed."""
         def longest_stall(inspector: Optional[craft_tk.Inspector]) -> float:
-            gaps: List[float] = []
-            last = [time.perf_counter()]
             received = [0]
-            ticking = [True]
-
-            def tick() -> None:
-                now = time.perf_counter()
-                gaps.append(now - last[0])
-                last[0] = now
-                if ticking[0]:
-                    self.root.after(1, tick)
 
             def count(data: Any) -> None:
                 received[0] += 1
 
+            def burst() -> None:
+                self.panel.emit("send-loop", 10000)
+                self.wait(lambda: received[0] >= 10000, "page events")
+                if inspector is not None:
+                    self.wait(lambda: len(inspector.rows) >= 10000, "the inspector to list them")
+                else:
+                    deadline = time.perf_counter() + 1.0
+                    self.wait(lambda: time.perf_counter() > deadline, "a second")
+
             self.panel.on("s", count)
-            tick()
-            self.panel.emit("send-loop", 10000)
-            self.wait(lambda: received[0] >= 10000, "page events")
-            if inspector is not None:
-                self.wait(lambda: len(inspector.rows) >= 10000, "the inspector to list them")
-            else:
-                deadline = time.perf_counter() + 1.0
-                self.wait(lambda: time.perf_counter() > deadline, "a second")
-            ticking[0] = False
-            self.panel.off("s", count)
-            return max(gaps) * 1000
+            try:
+                return self.longest_gap_ms(burst)
+            finally:
+                self.panel.off("s", count)
 
         closed = longest_stall(None)
         inspector = craft_tk.Inspector(self.panel)

@@ -96,7 +96,8 @@ class Dispatcher:
         self.label: Optional[str] = None  # the panel's, in craft_tk.app
         self._closed = False
         self.devtools_port: Optional[int] = None  # for CEF: where CDP clients attach
-        self.taps: List[Tap] = []  # inspectors and traces reading what crosses (see add_tap)
+        self.taps: List[Tap] = []
+        self.trace_payloads = True  # False: inspectors and traces show no message data of this panel  # inspectors and traces reading what crosses (see add_tap)
         self.state = state if state is not None else app_state()
         self._detach_state = self.state.attach(self._enqueue, self.report, driver)
         _live.add(self)
@@ -295,7 +296,7 @@ class Dispatcher:
             self.report(Refused("refused a wire string without the secret of a page load of this panel"))
             return False
         for tap in self.taps:
-            tap.wire_in(self.label, wire)
+            tap.wire_in(self.label, wire, self.trace_payloads)
         secret, messages = protocol.decode_batch(wire)
         with self.driver.batch():
             token = _sender.set(self.label)  # what listeners and handlers see as sender()
@@ -524,7 +525,7 @@ class Dispatcher:
         if self.transport is None:
             return
         for tap in self.taps:
-            tap.wire_out(self.label, wire)
+            tap.wire_out(self.label, wire, self.trace_payloads)
         try:
             self.transport.post(wire)
         except Exception as error:

@@ -17,7 +17,7 @@ CHANNEL_KINDS = frozenset({Kind.CHAN_OPEN, Kind.CHAN_DATA, Kind.CHAN_ACK, Kind.C
 
 
 UNDECODABLE: Dict[str, Any] = dict(kind="undecodable")  # a row for what is not a message (never sent)
-Item = Tuple[float, str, Optional[str], Any, int]  # time, direction, label, message or note, size
+Item = Tuple[float, str, Optional[str], Any, int, bool]  # time, direction, label, message or note, size, shows data
 
 
 class Row(NamedTuple):
@@ -46,26 +46,27 @@ class RowReader:
 
     def items(self, records: Iterable[Record]) -> Iterator[Item]:
         """One item per message (or note) of ``records``: cheap; ``row(item)`` reads it."""
-        for when, direction, label, payload in records:
+        for when, direction, label, payload, shows_data in records:
             if direction == NOTE:
-                yield when, direction, label, payload, 0
+                yield when, direction, label, payload, 0, True
                 continue
             for message, size in _messages(payload, direction == IN):
-                yield when, direction, label, message, size
+                yield when, direction, label, message, size, shows_data
 
     def row(self, item: Item) -> Row:
-        when, direction, label, message, size = item
+        when, direction, label, message, size, shows_data = item
         if direction == NOTE:
             kind, text = message
             return Row(when - self.started, direction, label, kind, text, len(text), None, None, "", "")
-        return self._row(when, direction, label, message, size)
+        return self._row(when, direction, label, message, size, shows_data)
 
     def pending(self) -> List[Tuple[Optional[str], str, int, float, str]]:
         """Invokes not answered yet: (label, caller's side, id, time, name)."""
         return [(label, side, call_id, when - self.started, name)
                 for (label, side, call_id), (when, name) in self._calls.items()]
 
-    def _row(self, when: float, direction: str, label: Optional[str], message: Dict[str, Any], size: int) -> Row:
+    def _row(self, when: float, direction: str, label: Optional[str], message: Dict[str, Any], size: int,
+             shows_data: bool) -> Row:
         kind = str(message.get("kind", "?"))
         name = message.get("name")
         call_id = message.get("id") if isinstance(message.get("id"), int) else None
@@ -99,7 +100,7 @@ class RowReader:
             data = message.get("data", message.get("count", message.get("reason")))
         else:
             data = message.get("data")
-        payload = _short(data) if self.payloads and data is not None else ""
+        payload = _short(data) if self.payloads and shows_data and data is not None else ""
         return Row(when - self.started, direction, label, kind, "" if name is None else str(name), size,
                    call_id, round_trip, outcome, payload)
 

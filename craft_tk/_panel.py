@@ -228,6 +228,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         label: Optional[str] = None,
         watch: Optional[bool] = None,
         devtools_port: Optional[int] = None,
+        trace_payloads: bool = True,
         **frame_options: Any
     ) -> None:
         """Show ``html`` (or the page at ``url``, a URL or a local path) in a new frame.
@@ -242,7 +243,8 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         reload when the files of a local page change (default: the ``CRAFT_TK_WATCH``
         environment variable, set by ``python -m craft_tk run --reload``).
         ``devtools_port``: CEF listens there for DevTools clients (``chrome://inspect``,
-        CDP); once per process, also from ``CRAFT_TK_DEVTOOLS_PORT``. Other keyword
+        CDP); once per process, also from ``CRAFT_TK_DEVTOOLS_PORT``. ``trace_payloads=False``:
+        the inspector and traces never show this panel's message data. Other keyword
         arguments go to ``tk.Frame`` (``width``, ``height``...).
         """
         if html is not None and url is not None:
@@ -257,6 +259,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         self._csp = DEFAULT_CSP if csp is None else csp
         self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state, contract,
                                       max_message_size, OriginPolicy(allowed_origins))
+        self._dispatcher.trace_payloads = trace_payloads
         self._dispatcher.devtools_port = devtools_port or int(os.environ.get("CRAFT_TK_DEVTOOLS_PORT") or 0) or None
         self.label: str = app.add(self, label)  # craft_tk.app knows it by this
         try:
@@ -356,6 +359,11 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         Tkhtml, which has none, the IPC inspector."""
         if not self.transport.show_devtools():
             Inspector(self)
+
+    @_from_any_thread
+    def close_devtools(self) -> None:
+        """Close the DevTools ``show_devtools`` opened (CEF)."""
+        self.transport.close_devtools()
 
     @_from_any_thread
     def run_js(self, script: str) -> None:

@@ -105,8 +105,8 @@ class DevTools(EngineTestCase):
         subprocess.run(["xdotool", "key", "F12"], check=True)
         if self.is_cef(panel):
             opened = self.wait_for(lambda: [w for w in devtools_windows() if w not in before], "a DevTools window")
-            for window in opened:
-                subprocess.run(["xdotool", "windowclose", window])
+            panel.close_devtools()
+            self.wait_for(lambda: not [w for w in devtools_windows() if w in opened], "DevTools to close")
         else:
             self.wait_for(lambda: [w for w in self.root.winfo_children() if isinstance(w, tk.Toplevel)
                                    and w.title().startswith("craft_tk inspector")], "the inspector window")
@@ -117,8 +117,8 @@ class DevTools(EngineTestCase):
         panel.show_devtools()
         if self.is_cef(panel):
             opened = self.wait_for(lambda: [w for w in devtools_windows() if w not in before], "a DevTools window")
-            for window in opened:
-                subprocess.run(["xdotool", "windowclose", window])
+            panel.close_devtools()
+            self.wait_for(lambda: not [w for w in devtools_windows() if w in opened], "DevTools to close")
         else:
             self.wait_for(lambda: [w for w in self.root.winfo_children() if isinstance(w, tk.Toplevel)],
                           "the inspector window")

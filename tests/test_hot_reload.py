@@ -26,19 +26,22 @@ def write(folder: str, name: str, text: str) -> None:
         out.write(text)
 
 
-class HotReload(EngineTestCase):
-    def page_folder(self) -> str:
-        folder = tempfile.mkdtemp(prefix="craft-hot-")
-        self.addCleanup(shutil.rmtree, folder, True)
-        write(folder, "index.html", PAGE.format(version="one"))
-        write(folder, "app.js", "window.scriptVersion = 1;")
-        write(folder, "style.css", "p { color: black; }")
-        return folder
+def page_folder(test: EngineTestCase) -> str:
+    """A temporary folder (removed after ``test``) with the page, its script and its style."""
+    folder = tempfile.mkdtemp(prefix="craft-hot-")
+    test.addCleanup(shutil.rmtree, folder, True)
+    write(folder, "index.html", PAGE.format(version="one"))
+    write(folder, "app.js", "window.scriptVersion = 1;")
+    write(folder, "style.css", "p { color: black; }")
+    return folder
 
+
+class HotReload(EngineTestCase):
     def test_editing_the_page_its_script_or_its_style_reloads_it_with_the_state_kept(self) -> None:
-        folder = self.page_folder()
-        state = craft_tk.create_shared_state({"count": 0})
-        panel = craft_tk.WebPanel(self.root, url=os.path.join(folder, "index.html"), backend=ENGINE, watch=True)
+        folder = page_folder(self)
+        state = craft_tk.SharedState({"count": 0})
+        panel = craft_tk.WebPanel(self.root, url=os.path.join(folder, "index.html"), backend=ENGINE, watch=True,
+                                  state=state)
         panel.pack(fill="both", expand=True)
         shown = self.collect(panel, "shown")
         self.wait_for(lambda: shown, "the first page")
@@ -59,7 +62,7 @@ class HotReload(EngineTestCase):
         self.assertEqual(len(shown), loads, "files the page does not use do not reload it")
 
     def test_a_panel_without_watch_does_not_reload(self) -> None:
-        folder = self.page_folder()
+        folder = page_folder(self)
         panel = craft_tk.WebPanel(self.root, url=os.path.join(folder, "index.html"), backend=ENGINE)
         panel.pack(fill="both", expand=True)
         shown = self.collect(panel, "shown")
@@ -81,11 +84,7 @@ root.mainloop()
 
 class RunReload(EngineTestCase):
     def test_run_reload_restarts_on_python_changes_and_reloads_on_page_changes(self) -> None:
-        folder = tempfile.mkdtemp(prefix="craft-run-")
-        self.addCleanup(shutil.rmtree, folder, True)
-        write(folder, "index.html", PAGE.format(version="one"))
-        write(folder, "app.js", "")
-        write(folder, "style.css", "")
+        folder = page_folder(self)
         page = os.path.join(folder, "index.html")
         write(folder, "app.py", APP.format(version=1, page=page, engine=ENGINE))
         log = open(os.path.join(folder, "out.txt"), "a")  # the app's output; read through another handle

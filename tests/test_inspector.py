@@ -32,7 +32,7 @@ class InspectorCase(EngineTestCase):
     geometry = "700x400+0+0"
 
     def busy_panel(self, **options: Any) -> craft_tk.WebPanel:
-        craft_tk.create_shared_state({"theme": "dark"})  # the app's state, as the page sees it
+        options.setdefault("state", craft_tk.SharedState({"theme": "dark"}))
         panel = self.panel(PAGE, **options)
         panel.handle("add", lambda a, b: a + b)
         panel.handle("fail", self.fail_with)
@@ -138,6 +138,15 @@ class Inspector(InspectorCase):
         self.assertEqual({row.payload for row in inspector.rows}, {""})
         secret = panel._dispatcher.secrets.connected
         self.assertFalse([row for row in inspector.rows if secret in " ".join(map(str, row))])
+
+    def test_a_panel_made_with_trace_payloads_false_shows_no_data_even_to_the_apps_inspector(self) -> None:
+        panel = self.busy_panel(trace_payloads=False)
+        inspector = self.open(craft_tk.app)
+        self.exercise(panel)
+        inspector.refresh()
+        rows = [row for row in inspector.rows if row.label == panel.label]
+        self.assertIn("chan-data", {row.kind for row in rows})
+        self.assertEqual({row.payload for row in rows}, {""})
 
     def test_debug_panels_open_it_from_a_key_even_from_the_page(self) -> None:
         panel = self.panel(PAGE, debug=True)

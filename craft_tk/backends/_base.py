@@ -92,3 +92,6 @@ class Transport(Protocol):
 
     def show_devtools(self) -> bool:
         """Open the engine's developer tools for the page; False when it has none."""
+
+    def close_devtools(self) -> None:
+        """Close the developer tools ``show_devtools`` opened, if they are open."""

@@ -249,6 +249,10 @@ class CefTransport:
             self._browser.ShowDevTools()
         return True
 
+    def close_devtools(self) -> None:
+        if self._browser is not None:
+            self._browser.CloseDevTools()
+
     def post(self, wire: str) -> None:
         if self._receiver is not None:
             self._receiver.Call(wire)  # a V8 string argument: nothing to compile, unlike a script

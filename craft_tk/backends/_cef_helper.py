@@ -143,6 +143,8 @@ class Helper:
                 transport.execute(args[0])
             elif op == "devtools":
                 transport.show_devtools()
+            elif op == "devtools-close":
+                transport.close_devtools()
             elif op == "shortcuts":
                 self.hosts[pid].chords = frozenset(args[0])
 

@@ -199,6 +199,10 @@ class CefHostTransport:
             self._helper.send("devtools", self._pid)
         return True
 
+    def close_devtools(self) -> None:
+        if self._helper is not None:
+            self._helper.send("devtools-close", self._pid)
+
     def shortcuts_changed(self) -> None:
         """Tell the helper the app's chords: its keyboard handler takes them from the page."""
         if self._helper is not None:

@@ -404,6 +404,9 @@ class LoopbackTransport:
     def show_devtools(self) -> bool:
         return False
 
+    def close_devtools(self) -> None:
+        pass
+
     def execute(self, script: str) -> None:
         raise NotImplementedError("the loopback backend runs no JavaScript; drive transport.page instead")
 

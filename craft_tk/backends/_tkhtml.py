@@ -261,6 +261,9 @@ class TkhtmlTransport:
     def show_devtools(self) -> bool:
         return False  # Tkhtml has none
 
+    def close_devtools(self) -> None:
+        pass
+
     def close(self) -> None:
         if self._view is None:
             return

@@ -36,14 +36,19 @@ class Rows(unittest.TestCase):
     def test_string_payloads_after_the_envelope_are_read_in_utf16_units(self) -> None:
         wire = protocol.encode_batch([protocol.encode_channel_data("log", "a\U0001F600b"),
                                       protocol.encode_channel_data("log", "next")])
-        rows = self.reader.rows([(self.tap.started, "out", None, wire)])
+        rows = self.reader.rows([(self.tap.started, "out", None, wire, True)])
         self.assertEqual([r.payload for r in rows], ['"a\U0001F600b"', '"next"'])
 
     def test_the_secret_never_reaches_a_row_and_payloads_can_be_hidden(self) -> None:
         reader = RowReader(self.tap.started, payloads=False)
-        rows = reader.rows([(self.tap.started, "in", None, page_wire(protocol.event("e", {"k": "v"})))])
+        rows = reader.rows([(self.tap.started, "in", None, page_wire(protocol.event("e", {"k": "v"})), True)])
         self.assertEqual([(r.kind, r.name, r.payload) for r in rows], [("event", "e", "")])
         self.assertNotIn("s3cret", repr(rows))
+
+    def test_a_panel_made_with_trace_payloads_false_shows_no_data_to_any_reader(self) -> None:
+        self.tap.wire_in("secret-panel", page_wire(protocol.event("login", {"password": "hunter2"})), False)
+        self.tap.wire_in("plain", page_wire(protocol.event("login", {"user": "ann"})), True)
+        self.assertEqual([(r.label, r.payload) for r in self.read()], [("secret-panel", ""), ("plain", '{"user":"ann"}')])
 
     def test_a_full_ring_keeps_the_newest_and_readers_keep_their_place(self) -> None:
         for n in range(15):
@@ -61,8 +66,8 @@ class TraceEvents(unittest.TestCase):
         reader = RowReader(tap.started)
         t = tap.started
         rows = reader.rows([(t, "out", "p", protocol.encode_batch([protocol.invoke(1, "slow", []),
-                                                                 protocol.encode_channel_data("c", {"n": 1})])),
-                            (t + 0.5, "in", "p", page_wire(protocol.chan_ack("c", 1)))])
+                                                                 protocol.encode_channel_data("c", {"n": 1})]), True),
+                            (t + 0.5, "in", "p", page_wire(protocol.chan_ack("c", 1)), True)])
         events = trace_events(rows, reader.pending(), end=2.0)
         span = [e for e in events if e["ph"] == "X"][0]
         self.assertEqual((span["name"], span["dur"], span["args"]["outcome"]), ("slow", 2e6, "pending"))
