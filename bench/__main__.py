@@ -395,6 +395,7 @@ class Bench:
         finally:
             inspector.close()
         self.record("inspector_stall_ms_max_10k_events", opened, "ms", closed, False)
+        self.record("inspector_redraw_ms_max_10k_events", inspector.longest_redraw_s * 1000, "ms", None, False)
 
     def channel_memory(self) -> None:
         megabytes = int(os.environ.get("CRAFT_BENCH_STREAM_MB", 128 if self.quick else 1024))

@@ -8,11 +8,12 @@ burst of any size costs the Tk loop a few milliseconds per redraw.
 """
 
 import collections
+import itertools
 import time
 import tkinter as tk
 import tkinter.font as tkfont
 from tkinter import ttk
-from typing import Any, Callable, Deque, List, Optional, Union
+from typing import Any, Callable, Deque, Iterator, List, Optional, Union
 
 from ._app import App, app
 from ._ipc_log import CHANNEL_KINDS, ERROR_KINDS, Item, Row, RowReader
@@ -60,12 +61,13 @@ class Inspector:
         self._reader = RowReader(self.tap.started, payloads)
         self._seen = 0
         self._undecoded: Deque[Record] = collections.deque()
-        self._items: Deque[Item] = collections.deque()  # messages of a record, not rows yet
+        self._items: Iterator[Item] = iter(())  # the messages of the record being read
         self.rows: List[Row] = []
         self.shown: List[Row] = []
         self._top = 0  # index in ``shown`` of the first row in view
         self._follow = True
         self._state_version = -1
+        self.longest_redraw_s = 0.0  # what the window has cost the Tk loop at most, in one go
         self.paused = tk.BooleanVar(value=False)
         self._window = tk.Toplevel(master if master is not None else self._master_of(self.target))
         self._window.title("craft_tk inspector: " + self._title_of(self.target))
@@ -90,7 +92,7 @@ class Inspector:
         """Forget the messages listed so far."""
         self.tap.clear()
         self._undecoded.clear()
-        self._items.clear()
+        self._items = iter(())
         self.rows, self.shown, self._top = [], [], 0
         self._draw_rows()
 
@@ -162,10 +164,12 @@ class Inspector:
         if not self._window.winfo_exists():
             return
         if not self.paused.get():
+            started = time.perf_counter()
             self._take_new(budget=DECODE_BUDGET_S)
             self._draw_rows()
             self._draw_state()
             self._draw_channels()
+            self.longest_redraw_s = max(self.longest_redraw_s, time.perf_counter() - started)
         self._job = self._window.after(REDRAW_MS, self._redraw)
 
     def _take_new(self, budget: Optional[float]) -> None:
@@ -174,10 +178,14 @@ class Inspector:
         self._undecoded.extend(records)
         deadline = None if budget is None else time.perf_counter() + budget
         wanted = self._wanted()
-        while (self._items or self._undecoded) and (deadline is None or time.perf_counter() < deadline):
-            if not self._items:  # one wire string may hold thousands of messages: read them in slices
-                self._items.extend(self._reader.items([self._undecoded.popleft()]))
-            new = [self._reader.row(self._items.popleft()) for _ in range(min(200, len(self._items)))]
+        while deadline is None or time.perf_counter() < deadline:
+            # One wire string may hold thousands of messages: they are read 200 at a time.
+            new = [self._reader.row(item) for item in itertools.islice(self._items, 200)]
+            if not new:
+                if not self._undecoded:
+                    break
+                self._items = self._reader.items([self._undecoded.popleft()])
+                continue
             self.rows.extend(new)
             self.shown.extend(row for row in new if wanted(row))
         if len(self.rows) > self.capacity:
@@ -229,8 +237,8 @@ class Inspector:
         else:
             self.scrollbar.set(0, 1)
         self.count.configure(text="{:,} messages, {:,} shown{}".format(
-            len(self.rows), total, " (reading {:,} more)".format(len(self._items) + len(self._undecoded))
-            if self._items or self._undecoded else ""))
+            len(self.rows), total, " (reading; {:,} wire strings waiting)".format(len(self._undecoded))
+            if self._undecoded else ""))
 
     def _draw_state(self) -> None:
         state = self.target.state if hasattr(self.target, "state") else app_state()

@@ -105,24 +105,31 @@ class RowReader:
                    call_id, round_trip, outcome, payload)
 
 
-def _messages(wire: Any, from_page: bool) -> List[Tuple[Dict[str, Any], int]]:
-    """The messages of a wire string with their sizes; from the page, without its secret."""
+def _messages(wire: Any, from_page: bool) -> Iterator[Tuple[Dict[str, Any], int]]:
+    """The messages of a wire string with their sizes, read as they are asked for; from
+    the page, without its secret."""
     if isinstance(wire, bytes):
         wire = wire.decode("utf-8", "replace")
+    if from_page and not wire.startswith("~"):  # a newline before each message (see _protocol)
+        pieces = wire.split("\n,")
+        if len(pieces) > 1 and pieces[-1].endswith("]"):
+            pieces[-1] = pieces[-1][:-1]
+            for piece in pieces[1:]:
+                yield _one(piece), len(piece)
+            return
     payloads = ""
     if wire.startswith("~"):  # channel payloads after the envelope (see _protocol)
         wire, _, payloads = wire[1:].partition("\n")
     try:
         messages = orjson.loads(wire)
     except orjson.JSONDecodeError:  # refused before decoding anyway; show it as one row
-        return [(UNDECODABLE, len(wire))]
+        yield UNDECODABLE, len(wire)
+        return
     if not isinstance(messages, list):
-        return [(UNDECODABLE, len(wire))]
-    if from_page:
-        messages = messages[1:]
-    out = []
+        yield UNDECODABLE, len(wire)
+        return
     at = 0
-    for message in messages:
+    for message in messages[1:] if from_page else messages:
         if not isinstance(message, dict):
             message = UNDECODABLE
         size = len(orjson.dumps(message))
@@ -133,8 +140,15 @@ def _messages(wire: Any, from_page: bool) -> List[Tuple[Dict[str, Any], int]]:
             message = dict(message, data="<{:,} bytes>".format(message["rawBin"] * 3 // 4))
             at += message["rawBin"]
             size += message["rawBin"]
-        out.append((message, size))
-    return out
+        yield message, size
+
+
+def _one(text: str) -> Dict[str, Any]:
+    try:
+        message = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return UNDECODABLE
+    return message if isinstance(message, dict) else UNDECODABLE
 
 
 def _utf16_slice(text: str, start: int, units: int) -> Tuple[str, int]:
