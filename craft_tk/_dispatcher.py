@@ -96,8 +96,8 @@ class Dispatcher:
         self.label: Optional[str] = None  # the panel's, in craft_tk.app
         self._closed = False
         self.devtools_port: Optional[int] = None  # for CEF: where CDP clients attach
-        self.taps: List[Tap] = []
-        self.trace_payloads = True  # False: inspectors and traces show no message data of this panel  # inspectors and traces reading what crosses (see add_tap)
+        self.taps: List[Tap] = []  # inspectors and traces reading what crosses (see add_tap)
+        self.trace_payloads = True  # False: inspectors and traces show no message data of this panel
         self.state = state if state is not None else app_state()
         self._detach_state = self.state.attach(self._enqueue, self.report, driver)
         _live.add(self)
@@ -260,7 +260,8 @@ class Dispatcher:
 
     def add_tap(self, tap: Tap) -> Callable[[], None]:
         """Let ``tap`` record what crosses from now on; returns the function that stops it."""
-        self.taps.append(tap)
+        if tap not in self.taps:
+            self.taps.append(tap)
         return functools.partial(self.remove_tap, tap)
 
     def remove_tap(self, tap: Tap) -> None:
@@ -393,7 +394,7 @@ class Dispatcher:
         if message.startswith("craft: "):
             level = "debug"
         for tap in self.taps:
-            tap.note(self.label, "console", "{}: {}{}".format(level, message, where))
+            tap.note(self.label, "console", "{}: {}{}".format(level, message, where), self.trace_payloads)
         page_log.log(_PAGE_LEVELS.get(level, logging.INFO), "%s%s", message, where)
 
     def page_error(self, message: str, source: Optional[str] = None, line: Optional[int] = None) -> None:
@@ -408,7 +409,7 @@ class Dispatcher:
         a native exception follows with ``debug=True``, and for listener failures, which
         nobody else sees."""
         for tap in self.taps:
-            tap.note(self.label, "ipc-error", "{}: {}".format(type(error).__name__, error))
+            tap.note(self.label, "ipc-error", "{}: {}".format(type(error).__name__, error), self.trace_payloads)
         cause = error.__cause__
         with_traceback = cause is not None and (self.debug or isinstance(error, ListenerError))
         exc_info = (type(cause), cause, cause.__traceback__) if with_traceback and cause is not None else None

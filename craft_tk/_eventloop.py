@@ -106,9 +106,9 @@ class TkAsyncio(HandOver):
         """Ask Tk for a step now (ignored off the Tk thread: the self-pipe wakes us)."""
         if self._closed or threading.get_ident() != self._thread:
             return
-        if self._stepping or self._batching:
-            return  # the step in progress, or the batch's end, reschedules
-        self._schedule(0)
+        if self._stepping:
+            return  # the step in progress reschedules itself
+        self._schedule(0)  # also inside a batch: a listener's dialog may spin Tk before it ends
 
     def _cancel_scheduled(self) -> None:
         if self._after_id is not None:
@@ -131,12 +131,12 @@ class TkAsyncio(HandOver):
             yield
         finally:
             self._batching -= 1
-            if not self._batching and not self._closed and not self._stepping:
-                if self.loop._ready:  # type: ignore[attr-defined]
-                    self._cancel_scheduled()
+            if not self._batching and not self._closed and not self._stepping and not self._held \
+                    and self.loop._ready:  # type: ignore[attr-defined]
+                try:
                     self._step()
-                else:
-                    self._schedule_next()  # a timer the batch started
+                except (SystemExit, KeyboardInterrupt) as exit_:  # raise it where Tk's callbacks do
+                    self.root.after(0, _raise, exit_)
 
     def _schedule(self, delay: int) -> None:
         if self._after_id is not None:
@@ -155,8 +155,7 @@ class TkAsyncio(HandOver):
             self._schedule(max(0, math.ceil((when - loop.time()) * 1000)))
 
     def _step(self, *_: Any) -> None:
-        self._after_id = None
-        self._after_delay = -1
+        self._cancel_scheduled()  # entered from a batch or a file handler: the pending after is moot
         if self._closed:
             return
         if self._stepping or self._held:
@@ -220,6 +219,10 @@ class TkAsyncio(HandOver):
             del self.root._craft_asyncio  # type: ignore[attr-defined]
         if not self.loop.is_running():
             self.loop.close()
+
+
+def _raise(error: BaseException) -> None:
+    raise error
 
 
 def _adopt_or_make_loop() -> _TkSelectorEventLoop:

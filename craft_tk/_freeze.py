@@ -104,4 +104,4 @@ def _folder_size(folder: str) -> int:
 
 def _fail(message: str) -> int:
     print("craft_tk freeze: " + message, file=sys.stderr)
-    return 2
+    return 1

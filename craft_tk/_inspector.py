@@ -16,7 +16,7 @@ from tkinter import ttk
 from typing import Any, Callable, Deque, Iterator, List, Optional, Union
 
 from ._app import App, app
-from ._ipc_log import CHANNEL_KINDS, ERROR_KINDS, Item, Row, RowReader
+from ._ipc_log import CHANNEL_KINDS, ERROR_KINDS, HIDDEN, Item, Row, RowReader
 from ._protocol import Kind
 from ._state import app_state
 from ._tap import DEFAULT_CAPACITY, Record, Tap
@@ -60,7 +60,7 @@ class Inspector:
         self.capacity = capacity
         self._reader = RowReader(self.tap.started, payloads)
         self._seen = 0
-        self._undecoded: Deque[Record] = collections.deque()
+        self._undecoded: Deque[Record] = collections.deque(maxlen=capacity)  # the oldest go if it lags
         self._items: Iterator[Item] = iter(())  # the messages of the record being read
         self.rows: List[Row] = []
         self.shown: List[Row] = []
@@ -73,6 +73,7 @@ class Inspector:
         self._window.title("craft_tk inspector: " + self._title_of(self.target))
         self._window.geometry("1000x520")
         self._window.protocol("WM_DELETE_WINDOW", self.close)
+        self._window.bind("<Destroy>", lambda event: self.close() if event.widget is self._window else None, add="+")
         self._build()
         self._detach: Callable[[], None] = self.target.add_tap(self.tap)
         self._job: Optional[str] = self._window.after(REDRAW_MS, self._redraw)
@@ -83,10 +84,16 @@ class Inspector:
         """Stop recording and close the window."""
         self._detach()
         if self._job is not None:
-            self._window.after_cancel(self._job)
+            try:
+                self._window.after_cancel(self._job)
+            except tk.TclError:
+                pass  # the interpreter is going
             self._job = None
-        if self._window.winfo_exists():
-            self._window.destroy()
+        try:
+            if self._window.winfo_exists():
+                self._window.destroy()
+        except tk.TclError:
+            pass
 
     def clear(self) -> None:
         """Forget the messages listed so far."""
@@ -188,9 +195,15 @@ class Inspector:
                 continue
             self.rows.extend(new)
             self.shown.extend(row for row in new if wanted(row))
-        if len(self.rows) > self.capacity:
-            del self.rows[:len(self.rows) - self.capacity]
-            self._refilter()
+        if len(self.rows) > self.capacity:  # drop the oldest, keeping the view where it is
+            dropped = len(self.rows) - self.capacity
+            old = {id(row) for row in self.rows[:dropped]}
+            del self.rows[:dropped]
+            gone = 0
+            while gone < len(self.shown) and id(self.shown[gone]) in old:
+                gone += 1
+            del self.shown[:gone]
+            self._top = max(0, self._top - gone)
 
     def _wanted(self) -> Callable[[Row], bool]:
         kinds = KIND_FILTERS.get(self.kind.get())
@@ -248,6 +261,8 @@ class Inspector:
         tree = self.state_tree
         tree.delete(*tree.get_children())
         budget = [STATE_NODES]
+        panels = self.target.panels() if isinstance(self.target, App) else [self.target]
+        hidden = not self._reader.payloads or not all(panel.trace_payloads for panel in panels)
 
         def add(parent: str, key: str, value: Any) -> None:
             if budget[0] <= 0:
@@ -262,7 +277,7 @@ class Inspector:
                 for index, child in enumerate(value):
                     add(node, str(index), child)
             else:
-                tree.insert(parent, "end", text=key, values=(repr(value),))
+                tree.insert(parent, "end", text=key, values=(HIDDEN if hidden else repr(value),))
 
         for key, value in state.snapshot().items():
             add("", key, value)

@@ -55,7 +55,8 @@ class Invocation:
         self._cancelled = False
         self._cancel_event: Optional[threading.Event] = None  # made when asked for: most calls never are
         # While its handler runs: makes the reporter on the first progress() (most calls report none).
-        self.start_reporting: Optional[Callable[[], ProgressReporter]] = None
+        self._reporting: Optional[Callable[[], ProgressReporter]] = None
+        self._answered = False
         self.reporter: Optional[ProgressReporter] = None
 
     @property
@@ -66,16 +67,16 @@ class Invocation:
     @property
     def cancel_event(self) -> threading.Event:
         """Set once the call is cancelled: a thread handler may wait on it."""
-        with _EVENT_LOCK:
+        with _LOCK:
             if self._cancel_event is None:
                 self._cancel_event = threading.Event()
                 if self._cancelled:
                     self._cancel_event.set()
             return self._cancel_event
 
-    def cancel(self) -> None:
+    def _cancel(self) -> None:
         """Mark the call cancelled (the page gave up, or went)."""
-        with _EVENT_LOCK:
+        with _LOCK:
             self._cancelled = True
             event = self._cancel_event
         if event is not None:
@@ -88,20 +89,25 @@ class Invocation:
             return
         reporter = self.reporter
         if reporter is None:
-            start = self.start_reporting
-            if start is None:
-                return  # no handler runs for it (any more)
-            reporter = self.reporter = start()
+            with _LOCK:  # a thread handler may report while the Tk thread answers
+                if self.reporter is None:
+                    if self._reporting is None or self._answered:
+                        return  # no handler runs for it (any more)
+                    self.reporter = self._reporting()
+                reporter = self.reporter
         reporter.report(done, total, detail)
 
-    def stop_reporting(self) -> None:
+    def _stop_reporting(self) -> None:
         """The call is answered: what progress is pending goes now, nothing after."""
-        self.start_reporting = None
-        if self.reporter is not None:
-            self.reporter.finish()
+        with _LOCK:
+            self._answered = True
+            self._reporting = None
+            reporter = self.reporter
+        if reporter is not None:
+            reporter.finish()
 
 
-_EVENT_LOCK = threading.Lock()  # making an invocation's cancel event, against cancelling it
+_LOCK = threading.Lock()  # an invocation's lazily made parts, against cancelling or answering it
 
 
 _current: "contextvars.ContextVar[Optional[Invocation]]" = contextvars.ContextVar("craft_invocation", default=None)
@@ -240,7 +246,7 @@ class Invocations:
             except ValidationError as error:
                 self._reply_error(invocation, self._refuse(error))
                 return
-        invocation.start_reporting = functools.partial(self._new_reporter, invocation)
+        invocation._reporting = functools.partial(self._new_reporter, invocation)
         token = _current.set(invocation)  # only a handler that runs can report progress
         try:
             answered, outcome = self._start(handler, args)
@@ -407,7 +413,7 @@ class Invocations:
 
     @staticmethod
     def _cancel(invocation: Invocation, future: "asyncio.Future[Any]") -> None:
-        invocation.cancel()
+        invocation._cancel()
         future.cancel()
 
     def on_progress(self, name: str, fn: Callable[[float, Optional[float], Any], Any]) -> Callable[[], None]:
@@ -454,7 +460,7 @@ class Invocations:
 
     def _reply_value(self, invocation: Invocation, value: Any) -> None:
         failure: IpcError
-        invocation.stop_reporting()  # the last progress goes before the answer
+        invocation._stop_reporting()  # the last progress goes before the answer
         if invocation.load != self._load:
             return  # asked by a page load that is gone (the handler reloaded the page)
         try:
@@ -481,7 +487,7 @@ class Invocations:
         self._send(encoded)
 
     def _reply_error(self, invocation: Invocation, error: Dict[str, Any]) -> None:
-        invocation.stop_reporting()
+        invocation._stop_reporting()
         if invocation.load != self._load:
             return  # asked by a page load that is gone
         self._send(protocol.error(invocation.id, error))

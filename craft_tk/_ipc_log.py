@@ -16,6 +16,7 @@ ERROR_KINDS = frozenset({Kind.ERROR, Kind.FAULT, "ipc-error"})
 CHANNEL_KINDS = frozenset({Kind.CHAN_OPEN, Kind.CHAN_DATA, Kind.CHAN_ACK, Kind.CHAN_CLOSE})
 
 
+HIDDEN = "(hidden)"  # the text of a note or fault whose data is not shown
 UNDECODABLE: Dict[str, Any] = dict(kind="undecodable")  # a row for what is not a message (never sent)
 Item = Tuple[float, str, Optional[str], Any, int, bool]  # time, direction, label, message or note, size, shows data
 
@@ -31,6 +32,7 @@ class Row(NamedTuple):
     round_trip: Optional[float]  # seconds, on a result or error row
     outcome: str  # "ok", the error's message, "cancelled"
     payload: str  # the message's data, truncated; "" when payloads are hidden
+    ack_count: Optional[int] = None  # a channel acknowledgement's count
 
 
 class RowReader:
@@ -48,7 +50,7 @@ class RowReader:
         """One item per message (or note) of ``records``: cheap; ``row(item)`` reads it."""
         for when, direction, label, payload, shows_data in records:
             if direction == NOTE:
-                yield when, direction, label, payload, 0, True
+                yield when, direction, label, payload, 0, shows_data
                 continue
             for message, size in _messages(payload, direction == IN):
                 yield when, direction, label, message, size, shows_data
@@ -57,7 +59,8 @@ class RowReader:
         when, direction, label, message, size, shows_data = item
         if direction == NOTE:
             kind, text = message
-            return Row(when - self.started, direction, label, kind, text, len(text), None, None, "", "")
+            shown = text if self.payloads and shows_data else HIDDEN
+            return Row(when - self.started, direction, label, kind, shown, len(text), None, None, "", "")
         return self._row(when, direction, label, message, size, shows_data)
 
     def pending(self) -> List[Tuple[Optional[str], str, int, float, str]]:
@@ -83,7 +86,8 @@ class RowReader:
                 round_trip, name = when - started[0], started[1]
             error = message.get("error")
             outcome = ("cancelled" if kind == Kind.CANCEL else
-                       str(error.get("message", "")) if isinstance(error, dict) else "ok")
+                       (str(error.get("message", "")) if self.payloads and shows_data else "failed")
+                       if isinstance(error, dict) else "ok")
             data = message.get("value") if kind == Kind.RESULT else error
         elif kind == Kind.PROGRESS:
             started = self._calls.get((label, "in", call_id)) if call_id is not None else None
@@ -95,14 +99,16 @@ class RowReader:
                              and isinstance(op[0], list))
             data = ops
         elif kind == Kind.FAULT:
-            name, outcome = message.get("name"), str(message.get("message", ""))
+            name = message.get("name")
+            outcome = str(message.get("message", "")) if self.payloads and shows_data else HIDDEN
         elif kind in CHANNEL_KINDS:
             data = message.get("data", message.get("count", message.get("reason")))
         else:
             data = message.get("data")
         payload = _short(data) if self.payloads and shows_data and data is not None else ""
+        count = message.get("count") if kind == Kind.CHAN_ACK and isinstance(message.get("count"), int) else None
         return Row(when - self.started, direction, label, kind, "" if name is None else str(name), size,
-                   call_id, round_trip, outcome, payload)
+                   call_id, round_trip, outcome, payload, count)
 
 
 def _messages(wire: Any, from_page: bool) -> Iterator[Tuple[Dict[str, Any], int]]:

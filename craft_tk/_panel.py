@@ -263,6 +263,11 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         self._dispatcher.devtools_port = devtools_port or int(os.environ.get("CRAFT_TK_DEVTOOLS_PORT") or 0) or None
         self.label: str = app.add(self, label)  # craft_tk.app knows it by this
         try:
+            if watch is None:
+                watch = os.environ.get("CRAFT_TK_WATCH", "") not in ("", "0")
+            self._watcher: Optional[PageWatcher] = None
+            if watch:  # first: without watchdog, nothing else is made
+                self._watcher = PageWatcher(self, TkAsyncio.of(self).call_soon_threadsafe, self.reload)
             self._dispatcher.label = self._dispatcher.invocations.label = self.label
             self._dispatcher.handle_builtin("send-to", self._send_to)
             self._dispatcher.handle_builtin("broadcast", self._broadcast)
@@ -281,12 +286,6 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
             raise
         self._closed = False
         self.bind("<Destroy>", self._on_destroy, add="+")
-        if watch is None:
-            watch = os.environ.get("CRAFT_TK_WATCH", "") not in ("", "0")
-        self._watcher: Optional[PageWatcher] = None
-        if watch:
-            driver = TkAsyncio.of(self)
-            self._watcher = PageWatcher(self, driver.call_soon_threadsafe, self.reload)
         if url is not None:
             self.load_url(url)
         else:
@@ -316,6 +315,12 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
     def remove_tap(self, tap: Tap) -> None:
         """Stop ``tap`` recording this panel, if it does."""
         self._dispatcher.remove_tap(tap)
+
+    @property
+    def trace_payloads(self) -> bool:
+        """False when the panel was made with ``trace_payloads=False``: no inspector or
+        trace shows its data."""
+        return self._dispatcher.trace_payloads
 
     def describe_channels(self) -> List[Dict[str, Any]]:
         """The open channels with their windows and buffers (what the inspector shows)."""

@@ -25,6 +25,8 @@ def main(argv: List[str]) -> int:
                         help="reload pages when their files change, restart the app when its .py files change")
     parser.add_argument("app", help="the app's script")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="passed to the app")
+    if "--reload" in argv[1:2]:  # `run app.py --reload`, as well as `run --reload app.py`
+        argv = ["--reload", argv[0]] + argv[2:]
     options = parser.parse_args(argv)
     if not os.path.isfile(options.app):
         parser.error("no such file: {}".format(options.app))
@@ -47,8 +49,11 @@ class _Supervisor:
         self.child: Optional["subprocess.Popen[bytes]"] = None
 
     def run(self) -> int:
-        from watchdog.events import FileSystemEventHandler
-        from watchdog.observers import Observer
+        try:
+            from watchdog.events import FileSystemEventHandler
+            from watchdog.observers import Observer
+        except ImportError:
+            raise SystemExit("run --reload needs watchdog: pip install watchdog (or 'craft_tk[watch]')") from None
 
         changed = self.changed
 
@@ -84,9 +89,16 @@ class _Supervisor:
                           .format(status), file=sys.stderr, flush=True)
                     self.changed.wait()
                     break
-            self.changed.wait(0.2)  # let an editor finish saving
+            self._quiet_for(0.2)  # let an editor finish saving
             print("craft_tk run: a Python file changed; restarting", file=sys.stderr, flush=True)
             self._stop_child()
+
+    def _quiet_for(self, seconds: float) -> None:
+        """Wait until no Python file has changed for ``seconds``."""
+        while True:
+            self.changed.clear()
+            if not self.changed.wait(seconds):
+                return
 
     def _stop_child(self) -> None:
         child, self.child = self.child, None

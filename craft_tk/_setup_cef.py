@@ -27,7 +27,7 @@ import tempfile
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from .backends._cef_python import (PACKAGE, HelperPython, craft_command, helper_environment, package_fingerprint,
-                                   python_command, read_setup_record, setup_record_path)
+                                   pyenv_pythons, python_command, read_setup_record, setup_record_path)
 
 __all__ = ["REQUIREMENTS", "check_helper", "default_dir", "find_python37", "how_to_get_python37", "main"]
 
@@ -61,11 +61,7 @@ def default_dir(environ: Mapping[str, str] = os.environ) -> str:
 
 def _candidates(environ: Mapping[str, str]) -> List[str]:
     """Where a Python 3.7 is looked for, in order (as ``tools/find-python37.sh``, then uv)."""
-    found = [environ.get("CRAFT_PY37", "")]
-    for root in (environ.get("PYENV_ROOT", ""), os.path.expanduser("~/.pyenv"), "/root/.pyenv", "/opt/pyenv"):
-        if root and os.path.isdir(os.path.join(root, "versions")):
-            found += sorted(os.path.join(root, "versions", name, "bin", "python")
-                            for name in os.listdir(os.path.join(root, "versions")) if name.startswith("3.7."))
+    found = [environ.get("CRAFT_PY37", "")] + pyenv_pythons(environ)
     found.append(shutil.which("python3.7") or "")
     uv = shutil.which("uv")
     if uv:

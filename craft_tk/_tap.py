@@ -39,8 +39,8 @@ class Tap:
         self.records.append((time.perf_counter(), OUT, label, wire, shows_data))
         self.total += 1
 
-    def note(self, label: Optional[str], kind: str, text: str) -> None:
-        self.records.append((time.perf_counter(), NOTE, label, (kind, text), True))
+    def note(self, label: Optional[str], kind: str, text: str, shows_data: bool = True) -> None:
+        self.records.append((time.perf_counter(), NOTE, label, (kind, text), shows_data))
         self.total += 1
 
     def since(self, seen: int) -> Tuple[List[Record], int]:

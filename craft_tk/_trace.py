@@ -52,9 +52,12 @@ def trace_events(rows: List[Row], pending: List[Tuple[Optional[str], str, int, f
                            "ts": _us(row.time - row.round_trip), "dur": _us(row.round_trip), "args": args})
             continue
         name = "{} {}".format(row.kind, row.name).strip()
-        event = {"ph": "i", "s": "t", "cat": row.kind, "name": name, "pid": pid, "tid": tid, "ts": _us(row.time),
-                 "args": args}
-        events.append(event)
+        if row.kind in (Kind.CHAN_DATA, Kind.CHAN_ACK):  # a slice of 1 us: flow arrows bind to slices
+            events.append({"ph": "X", "cat": "channel", "name": name, "pid": pid, "tid": tid, "ts": _us(row.time),
+                           "dur": 1, "args": args})
+        else:
+            events.append({"ph": "i", "s": "t", "cat": row.kind, "name": name, "pid": pid, "tid": tid,
+                           "ts": _us(row.time), "args": args})
         if row.kind == Kind.CHAN_DATA:
             flow_ids[0] += 1
             unacked.setdefault((pid, row.direction, row.name), []).append(flow_ids[0])
@@ -63,7 +66,7 @@ def trace_events(rows: List[Row], pending: List[Tuple[Optional[str], str, int, f
         elif row.kind == Kind.CHAN_ACK:
             sender = "out" if row.direction == "in" else "in"
             waiting = unacked.get((pid, sender, row.name), [])
-            count = int(row.payload) if row.payload.isdigit() else len(waiting)
+            count = row.ack_count if row.ack_count is not None else len(waiting)
             for flow in waiting[:count]:
                 events.append({"ph": "f", "bp": "e", "cat": "channel", "name": row.name, "id": flow, "pid": pid,
                                "tid": tid, "ts": _us(row.time)})

@@ -15,8 +15,17 @@ from ._errors import CraftError
 __all__ = ["PageWatcher", "PAGE_SUFFIXES", "watched_folder"]
 
 DEBOUNCE_S = 0.15
+SKIPPED_FOLDERS = ("node_modules", "__pycache__")  # and folders whose name starts with a dot
 PAGE_SUFFIXES = (".html", ".htm", ".js", ".mjs", ".css", ".json", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp",
                  ".woff", ".woff2", ".ttf")
+
+
+def is_page_file(path: str, root: str) -> bool:
+    """Whether a change to ``path`` (below ``root``) is one a page would show."""
+    if not path.lower().endswith(PAGE_SUFFIXES):
+        return False
+    parts = os.path.relpath(path, root).split(os.sep)[:-1]
+    return not any(part.startswith(".") or part in SKIPPED_FOLDERS for part in parts)
 
 
 def watched_folder(url: str) -> Optional[str]:
@@ -43,6 +52,7 @@ class PageWatcher:
         self._reload = reload
         self._job: Optional[str] = None
         self._folder: Optional[str] = None
+        self._stopped = False
         self._observer = Observer()
         self._observer.daemon = True
         watcher = self
@@ -51,8 +61,9 @@ class PageWatcher:
             def on_any_event(self, event: Any) -> None:
                 if event.event_type in ("opened", "closed", "closed_no_write"):
                     return
-                paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
-                if any(str(path).lower().endswith(PAGE_SUFFIXES) for path in paths):
+                folder = watcher._folder
+                paths = [str(getattr(event, "src_path", "")), str(getattr(event, "dest_path", ""))]
+                if folder and any(path and is_page_file(path, folder) for path in paths):
                     watcher._hand_over(watcher._changed)
 
         self._handler = Handler()
@@ -68,19 +79,24 @@ class PageWatcher:
             self._observer.schedule(self._handler, folder, recursive=True)
 
     def stop(self) -> None:
+        self._stopped = True
         if self._job is not None:
             try:
                 self._widget.after_cancel(self._job)
             except Exception:  # the widget is gone already
                 pass
             self._job = None
+        self._observer.unschedule_all()
         self._observer.stop()
 
     def _changed(self) -> None:
+        if self._stopped:
+            return  # handed over before the panel closed
         if self._job is not None:
             self._widget.after_cancel(self._job)
         self._job = self._widget.after(int(DEBOUNCE_S * 1000), self._fire)
 
     def _fire(self) -> None:
         self._job = None
-        self._reload()
+        if not self._stopped:
+            self._reload()

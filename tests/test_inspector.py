@@ -147,6 +147,13 @@ class Inspector(InspectorCase):
         rows = [row for row in inspector.rows if row.label == panel.label]
         self.assertIn("chan-data", {row.kind for row in rows})
         self.assertEqual({row.payload for row in rows}, {""})
+        shown = " ".join(" ".join(map(str, row)) for row in rows)
+        for secret in ("no good", "from the page console", "line 0", "light"):
+            self.assertNotIn(secret, shown)
+        own = self.open(panel)  # the panel's own inspector: its state tree shows keys, not values
+        own.refresh()
+        values = [own.state_tree.item(node)["values"] for node in own.state_tree.get_children()]
+        self.assertEqual(values, [["(hidden)"]])
 
     def test_debug_panels_open_it_from_a_key_even_from_the_page(self) -> None:
         panel = self.panel(PAGE, debug=True)
@@ -179,7 +186,7 @@ class Traces(InspectorCase):
         self.exercise(panel)
         self.assertEqual(trace.stop(), path)
         events = self.load(path)
-        spans = {(e["name"], e["tid"]): e for e in events if e["ph"] == "X"}
+        spans = {(e["name"], e["tid"]): e for e in events if e["ph"] == "X" and e["cat"] == "invoke"}
         self.assertEqual(set(spans), {("add", 1), ("fail", 1), ("page-add", 2)},
                          "page invokes on the page -> native thread, native's on the other")
         self.assertEqual(spans[("fail", 1)]["args"]["outcome"], "no good")

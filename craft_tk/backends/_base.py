@@ -22,8 +22,9 @@ class Page(NamedTuple):
 
 
 class PageHost(Protocol):
-    devtools_port: Optional[int]  # where an engine with DevTools lets CDP clients attach
     """The core's side of a transport (the dispatcher implements it)."""
+
+    devtools_port: Optional[int]  # where an engine with DevTools lets CDP clients attach
 
     def receive(self, wire: str) -> bool:
         """A wire string arrived from the page. Called on the Tk thread. True when it was

@@ -47,6 +47,7 @@ class _Helper:
             env=env, cwd=os.getcwd(),
         )
         self.root = root
+        self._driver = TkAsyncio.of(root)
         self.alive = True
         self.panels: Dict[int, "CefHostTransport"] = {}
         self._next_id = 1
@@ -56,7 +57,7 @@ class _Helper:
         root.bind("<Destroy>", lambda event: self._stop() if event.widget is root else None, add="+")
         # The end of its output is the usual sign of its end; its exit is the sure one (and
         # this thread reaps it).
-        threading.Thread(target=self._watch_exit, args=(TkAsyncio.of(root),), name="craft-helper-watch",
+        threading.Thread(target=self._watch_exit, args=(self._driver,), name="craft-helper-watch",
                          daemon=True).start()
 
     @classmethod
@@ -87,7 +88,9 @@ class _Helper:
                 pass
 
     def _readable(self, *_: Any) -> None:
-        if not self._reader.read():
+        with self._driver.batch():  # the frames of one read: what they make ready leaves together
+            alive = self._reader.read()
+        if not alive:
             self._died()
 
     def _dispatch(self, frame: List[Any]) -> None:

@@ -160,8 +160,8 @@ def find_helper(environ: Mapping[str, str] = os.environ) -> HelperPython:
     """The helper's interpreter and ``PYTHONPATH`` (see the module's doc); raises
     BackendUnavailable (HelperMissing when CRAFT_CEF_PYTHON is unset) saying how to make one."""
     if getattr(sys, "frozen", False):
-        raise BackendUnavailable("a frozen app on Python 3.8+ has no CEF helper: it uses Tkhtml; to use CEF, "
-                                 "freeze the app with a Python 3.7 (CEF in process)")
+        raise BackendUnavailable("a frozen app on Python 3.8+ has no CEF helper (backend='auto' chooses Tkhtml "
+                                 "there); to use CEF, freeze the app with a Python 3.7 (CEF in process)")
     chosen = environ.get("CRAFT_CEF_PYTHON", "")
     if chosen:
         recorded = recorded_helper(environ)[0]
@@ -181,7 +181,7 @@ def find_helper(environ: Mapping[str, str] = os.environ) -> HelperPython:
                  "again".format(recorded.python)
     reasons.append(reason)
     if from_checkout():
-        for python in _pyenv_pythons(environ):
+        for python in pyenv_pythons(environ):
             if _works(HelperPython(python, TOP, "pyenv")):
                 return HelperPython(python, TOP, "pyenv")
         reasons.append("no pyenv 3.7 has cefpython3")
@@ -203,8 +203,9 @@ def find_helper_python(candidates: Optional[List[str]] = None) -> str:
     raise HelperMissing("not among {}".format(", ".join(candidates)))
 
 
-def _pyenv_pythons(environ: Mapping[str, str]) -> List[str]:
-    roots = [environ.get("PYENV_ROOT", ""), os.path.expanduser("~/.pyenv")]
+def pyenv_pythons(environ: Mapping[str, str]) -> List[str]:
+    """pyenv's Python 3.7s (``$PYENV_ROOT``, ``~/.pyenv``, ``/root/.pyenv``, ``/opt/pyenv``)."""
+    roots = [environ.get("PYENV_ROOT", ""), os.path.expanduser("~/.pyenv"), "/root/.pyenv", "/opt/pyenv"]
     found: List[str] = []
     for root in filter(None, roots):
         for python in sorted(glob.glob(os.path.join(root, "versions", "3.7.*", "bin", "python"))):

@@ -69,7 +69,7 @@ class TraceEvents(unittest.TestCase):
                                                                  protocol.encode_channel_data("c", {"n": 1})]), True),
                             (t + 0.5, "in", "p", page_wire(protocol.chan_ack("c", 1)), True)])
         events = trace_events(rows, reader.pending(), end=2.0)
-        span = [e for e in events if e["ph"] == "X"][0]
+        span = [e for e in events if e["ph"] == "X" and e["cat"] == "invoke"][0]
         self.assertEqual((span["name"], span["dur"], span["args"]["outcome"]), ("slow", 2e6, "pending"))
         flows = sorted((e["ph"], e["ts"]) for e in events if e["ph"] in "sf")
         self.assertEqual(flows, [("f", 5e5), ("s", 0.0)])
