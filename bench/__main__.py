@@ -26,6 +26,7 @@ from ._raw import raw_engine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAYLOAD = "x" * 100  # a 100 B event
+COMPARABLE_UNITS = ("ms", "msg/s", "MB/s", "writes/s", "%")  # cef-host against CEF in process
 CHUNK = "c" * (64 * 1024)
 
 PAGE = """<html><body><p>bench</p><script>
@@ -149,19 +150,27 @@ class Bench:
     def wait_done(self, count: int = 1) -> None:
         self.wait(lambda: len(self.done) >= count, "the page to finish")
 
-    def record(self, metric: str, value: float, unit: str, baseline: Optional[float], higher_is_better: bool) -> None:
-        if baseline is None and self.engine == "cef-host":
-            baseline = self.in_process.get(metric)
+    def record(self, metric: str, value: float, unit: str, baseline: Optional[float], higher_is_better: bool,
+               baseline_kind: Optional[str] = None) -> None:
+        """One row; ``baseline_kind`` says what the baseline is (default: the raw engine's
+        own calls in this process; for cef-host, CEF in process's value of this run)."""
+        if baseline is None and self.engine == "cef-host" and unit in COMPARABLE_UNITS:
+            baseline, baseline_kind = self.in_process.get(metric), "cef-in-process"
         ratio = None
         if baseline:
             ratio = baseline / value if higher_is_better else value / baseline
         row = {"metric": metric, "engine": self.engine, "value": round(value, 4), "unit": unit,
                "baseline": None if baseline is None else round(baseline, 4),
-               "ratio": None if ratio is None else round(ratio, 3)}
+               "ratio": None if ratio is None else round(ratio, 3),
+               "baseline_kind": None if baseline is None else baseline_kind or "raw-engine-calls"}
         self.results.append(row)
         print(json.dumps(row), flush=True)
 
     # -- metrics ------------------------------------------------------------------------
+
+    @property
+    def honest_kind(self) -> str:
+        return {"cef": "bare-binding-own-process", "tkhtml": "async"}.get(self.engine, "cef-in-process")
 
     def honest_baseline(self, n: int) -> Optional[Dict[str, float]]:
         """Round trips of the bare engine in its own process, no craft_tk IPC
@@ -186,7 +195,7 @@ class Bench:
         honest = self.honest_baseline(n)
         for label, q in (("p50", 50), ("p99", 99)):
             self.record("invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
-                        honest["{}_ms".format(label)] if honest else None, False)
+                        honest["{}_ms".format(label)] if honest else None, False, self.honest_kind)
         if self.engine == "tkhtml":  # JavaScript and Python share the thread: a synchronous call
             sync_trips = self._raw_ping_trips(n)
             self.record("raw_sync_call_roundtrip_p50_ms", percentile(sync_trips, 50) * 1000, "ms", None, False)
@@ -214,7 +223,7 @@ class Bench:
         honest = self.honest_baseline(n)
         for label, q in (("p50", 50), ("p99", 99)):
             self.record("native_invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
-                        honest["native_{}_ms".format(label)] if honest else None, False)
+                        honest["native_{}_ms".format(label)] if honest else None, False, self.honest_kind)
 
     def emit_throughput(self) -> float:
         n = 50000 if self.quick else 200000
@@ -394,7 +403,7 @@ class Bench:
             opened = longest_stall(inspector)
         finally:
             inspector.close()
-        self.record("inspector_stall_ms_max_10k_events", opened, "ms", closed, False)
+        self.record("inspector_stall_ms_max_10k_events", opened, "ms", closed, False, "inspector-closed")
         self.record("inspector_redraw_ms_max_10k_events", inspector.longest_redraw_s * 1000, "ms", None, False)
 
     def channel_memory(self) -> None:
