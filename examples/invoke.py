@@ -6,11 +6,8 @@ Run: python examples/invoke.py [cef|tkhtml]
 """
 
 import asyncio
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 import tkinter as tk
 from tkinter import filedialog
 
@@ -66,8 +63,11 @@ def main(backend: str = "auto") -> None:
     root = tk.Tk()
     root.title("craft_tk: invoke/handle")
     root.geometry("820x520")
-    folder = tk.StringVar(value=tempfile.mkdtemp(prefix="craft-docs-"))
-    atexit.register(shutil.rmtree, folder.get(), True)
+    # The example's documents, kept between runs in the user's cache (not the temporary directory).
+    documents = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                             "craft_tk", "examples", "documents")
+    os.makedirs(documents, exist_ok=True)
+    folder = tk.StringVar(value=documents)
 
     side = tk.Frame(root, padx=8, pady=8)
     side.pack(side="left", fill="y")

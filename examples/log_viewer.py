@@ -6,12 +6,9 @@ Run: python examples/log_viewer.py [cef|tkhtml] [path-to-a-log-file]
 """
 
 import asyncio
-import atexit
 import os
 import random
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import tkinter as tk
@@ -69,9 +66,12 @@ async def stream_log(channel: craft_tk.Channel, path: str) -> None:
 
 def main(backend: str = "auto", path: str = "") -> None:
     if not path:
-        folder = tempfile.mkdtemp(prefix="craft-log-")
-        atexit.register(shutil.rmtree, folder, True)
-        path = os.path.join(folder, "app.log")
+        # A log written anew each run, in the user's cache (not the temporary directory).
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                              "craft_tk", "examples")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "log_viewer.log")
+        open(path, "w").close()  # started anew
         threading.Thread(target=write_log_forever, args=(path,), daemon=True).start()
     root = tk.Tk()
     root.title("craft_tk: log viewer ({})".format(path))

@@ -41,6 +41,7 @@ from .._html import inject_bridge
 from .._keys import chord_from_cef
 from ._base import Page, PageHost
 from ._cef_python import cef_cache_dir
+from ._page_files import remove_page, write_page
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
 from ._xwindows import detach_windows, reclaim_focus_on_tk_clicks, when_mapped
 from ._glib_pump import GlibPump, iterate_default_context
@@ -356,12 +357,9 @@ class CefTransport:
 
     def _show_html(self, html: str, base_url: str, fragment: str = "") -> None:
         """Write the page, bridge first, to a temporary file and load that."""
-        handle, path = tempfile.mkstemp(prefix="craft-", suffix=".html")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(inject_bridge(html, self._bridge(), base_url))
+        path = write_page(inject_bridge(html, self._bridge(), base_url))
         self._remove_temp_file()
         self._temp_file = path
-        _temp_files.add(path)
         self._document_url = base_url
         self._own_load_pending = True
         self._expected_url = "file://" + path + ("#" + fragment if fragment else "")
@@ -453,7 +451,7 @@ class CefTransport:
 
     def _remove_temp_file(self) -> None:
         if self._temp_file is not None:
-            _remove(self._temp_file)
+            remove_page(self._temp_file)
             self._replaced_files.append(self._temp_file)
             self._temp_file = None
 
@@ -500,23 +498,6 @@ def _quiet_gpu(directory: Optional[str]) -> Dict[str, str]:
             log.warning("cannot write %s (%s): CEF's GPU process may print on stderr", script, error)
             return {}
     return {"gpu-launcher": "/bin/sh " + script}
-
-
-_temp_files: Set[str] = set()  # pages written for CEF and not removed yet: gone at exit too
-
-
-def _remove(path: str) -> None:
-    _temp_files.discard(path)
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-
-
-@atexit.register
-def _remove_temp_files() -> None:
-    for path in list(_temp_files):
-        _remove(path)
 
 
 def _cwd_url() -> str:
