@@ -45,17 +45,24 @@ class XInput:
             raise AssertionError("answering the dialog failed: {!r}".format(self.errors[0]))
 
     def answer(self, title: str, *steps: List[str]) -> None:
-        """Wait for the window named ``title``, give it the keyboard, run xdotool ``steps``."""
+        """Wait for the window named ``title``, give it the keyboard, run xdotool ``steps``;
+        again (up to three times) if the dialog is still up after them (a browser took the
+        keyboard back meanwhile), then close it as a window manager would: never hang."""
         def run() -> None:
             try:
                 found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
                                         "^{}$".format(re.escape(title))],
                                        stdout=subprocess.PIPE, universal_newlines=True, timeout=20, check=True)
                 window = found.stdout.split()[0]
-                subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
-                time.sleep(0.3)  # Tk moves its focus into the dialog's entry or default button
-                for step in steps:
-                    subprocess.run(["xdotool"] + list(step), check=True, timeout=20)
+                for _ in range(3):
+                    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
+                    time.sleep(0.3)  # Tk moves its focus into the dialog's entry or default button
+                    for step in steps:
+                        subprocess.run(["xdotool"] + list(step), check=True, timeout=20)
+                    if not still_up(window, title):
+                        return
+                self.errors.append(AssertionError("the dialog {!r} did not take the keys".format(title)))
+                close_as_a_window_manager(int(window))
             except BaseException as error:
                 self.errors.append(error)
                 for _ in range(3):  # never leave a modal dialog up: the test's update() is inside it
@@ -67,28 +74,47 @@ class XInput:
         threading.Thread(target=run, daemon=True).start()
 
 
-def send_wm_delete_window(toplevel: tk.Misc) -> None:
-    """Ask ``toplevel`` to close as a window manager does: a WM_PROTOCOLS ClientMessage
-    with WM_DELETE_WINDOW, from another X client."""
+CLEAR_ENTRY = ["key", "ctrl+a", "ctrl+k"]  # Tk's entry bindings: to the start, then delete to the end
+
+
+def still_up(window: str, title: str, seconds: float = 3.0) -> bool:
+    """Whether X window ``window`` stays visible with ``title`` for ``seconds`` (polled
+    often: the next dialog may reuse the window)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        visible = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^{}$".format(re.escape(title))],
+                                 stdout=subprocess.PIPE, universal_newlines=True, timeout=10).stdout.split()
+        if window not in visible:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def close_as_a_window_manager(window_id: int) -> None:
+    """Send X window ``window_id`` (or the window above it that speaks WM_PROTOCOLS) a
+    WM_DELETE_WINDOW, as a window manager's close button does."""
     from Xlib import X, display as xdisplay
     from Xlib.protocol import event as xevent
 
     display = xdisplay.Display()
     try:
         protocols = display.intern_atom("WM_PROTOCOLS")
-        window = display.create_resource_object("window", toplevel.winfo_id())
+        window = display.create_resource_object("window", window_id)
         while window.get_full_property(protocols, X.AnyPropertyType) is None:  # up to Tk's wrapper
             window = window.query_tree().parent
             if not window or window == display.screen().root:
-                raise AssertionError("no window with WM_PROTOCOLS above {}".format(toplevel))
-            if not window or window == display.screen().root:
-                raise AssertionError("no window with WM_PROTOCOLS above {}".format(toplevel))
+                raise AssertionError("no window with WM_PROTOCOLS above {}".format(window_id))
         message = xevent.ClientMessage(window=window, client_type=protocols,
                                        data=(32, [display.intern_atom("WM_DELETE_WINDOW"), X.CurrentTime, 0, 0, 0]))
         window.send_event(message, event_mask=X.NoEventMask)
         display.sync()  # a round trip: delivered before this connection closes (else it may be lost)
     finally:
         display.close()
+
+
+def send_wm_delete_window(toplevel: tk.Misc) -> None:
+    """Ask ``toplevel`` to close as a window manager does, from another X client."""
+    close_as_a_window_manager(toplevel.winfo_id())
 
 
 def window_manager_running(widget: tk.Misc) -> bool:
@@ -192,7 +218,7 @@ class Dialogs(ServiceCase):
         folder = self.temp_dir()
         panel = self.panel(PAGE, services=["dialogs"])
         target = os.path.join(folder, "typed report.txt")
-        XInput(self).answer("Save the report", ["type", "--delay", "15", target], ["key", "Return"])
+        XInput(self).answer("Save the report", CLEAR_ENTRY, ["type", "--delay", "15", target], ["key", "Return"])
         chosen = self.value(panel.evaluate(
             "craft.dialogs.saveFile({title: 'Save the report', filters: [{name: 'Text', extensions: ['txt']}]})"))
         self.assertEqual(chosen, target)
@@ -214,9 +240,9 @@ class Dialogs(ServiceCase):
         with open(existing, "w") as out:
             out.write("x")
         panel = self.panel(PAGE, services=["dialogs"])
-        XInput(self).answer("Open data", ["type", "--delay", "15", existing], ["key", "Return"])
+        XInput(self).answer("Open data", CLEAR_ENTRY, ["type", "--delay", "15", existing], ["key", "Return"])
         self.assertEqual(self.value(panel.evaluate("craft.dialogs.openFile({title: 'Open data'})")), existing)
-        XInput(self).answer("Open several", ["type", "--delay", "15", existing], ["key", "Return"])
+        XInput(self).answer("Open several", CLEAR_ENTRY, ["type", "--delay", "15", existing], ["key", "Return"])
         self.assertEqual(self.value(panel.evaluate("craft.dialogs.openFile({title: 'Open several', multiple: true})")),
                          [existing])
         XInput(self).answer("Pick a folder", ["key", "Return"])
