@@ -5,6 +5,8 @@ import unittest
 
 from craft_tk import ChannelClosed, ChannelFull
 
+from bench._proc import tree_usage
+
 from .support import EngineTestCase
 
 PAGE = """<html><body><script>
@@ -227,6 +229,38 @@ class Backpressure(ChannelTestCase):
         self.drive(panel, produce())
         self.wait_for(lambda: got, "all 300 messages")
         self.assertLessEqual(max(peak), 8, "never more than window + buffer held")
+
+    def test_a_for_await_consumer_keeps_memory_bounded(self) -> None:
+        # 96 MB through a page that consumes with `for await`: every message passes through
+        # a promise, which PythonMonkey 1.4 kept alive for good (133 MB kept for 128 MB).
+        panel = self.open()
+        channel = panel.create_channel("iterated")
+        got = self.collect(panel, "count")
+        self.run_in_page(panel, """
+          (async function () {
+            var n = 0;
+            for await (const data of craft.connectChannel('iterated')) { n += data.length; }
+            craft.send('count', n);
+          })();
+        """)
+        chunk = "c" * (64 * 1024)
+        count = 96 * 16
+        self.drive(panel, channel.drain())
+        before = tree_usage(os.getpid()).rss_mb
+
+        async def pour() -> float:
+            peak = before
+            for i in range(count):
+                await channel.send(chunk)
+                if i % 64 == 0:
+                    peak = max(peak, tree_usage(os.getpid()).rss_mb)
+            channel.close()
+            return peak
+
+        peak = self.drive(panel, pour())
+        self.wait_for(lambda: got, "the page's loop to end with the channel")
+        self.assertEqual(got, [count * len(chunk)])
+        self.assertLess(peak - before, 48, "MB more held while 96 MB went through")
 
     def test_a_page_sending_to_a_native_end_nobody_reads_gets_channel_full(self) -> None:
         panel = self.open()

@@ -26,6 +26,7 @@ from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
 from ._base import Page, PageHost
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
+from ._pm_jobs import release_promise_jobs
 from .._keys import chord_from_tk
 from ._tkhtml_dom import FIELD_STYLE, OWN_ATTRIBUTES, TkEvents
 
@@ -200,6 +201,7 @@ class TkhtmlTransport:
         self._host = host
         self._bridge = bridge
         self._driver = TkAsyncio.of(frame)
+        release_promise_jobs(self._driver.loop)
         self._loading = False  # inside load(): what the page says waits for Tk's loop
         self._held: Deque[Callable[[], Any]] = collections.deque()  # for the core, in order
         self._page = Page()
