@@ -1,6 +1,7 @@
 # craft_tk: `make demo` opens the example launcher, `make test` runs the whole suite on
 # both engines, `make bench` runs the benchmarks. Each sets up what it needs first.
 # `make check` is the headless tier alone (no display, no engine), on Python 3.7 and the default Python 3.
+# `make soak` runs thirty minutes of mixed traffic on each engine mode (SOAK_SECONDS=...); not part of `make test`.
 
 PYTHON3 ?= python3
 VENV    := .venv
@@ -8,7 +9,7 @@ CEF_ENV := $(VENV)/cef
 TK_ENV  := $(VENV)/tkhtml
 DISPLAY_RUN := tools/with-display.sh
 
-.PHONY: demo check test test-cef test-cef-host test-tkhtml test-package bench envs clean
+.PHONY: demo check test test-cef test-cef-host test-tkhtml test-package bench soak envs clean
 
 envs: $(CEF_ENV)/.installed $(TK_ENV)/.installed $(VENV)/node/.installed
 
@@ -61,6 +62,14 @@ test-tkhtml: $(TK_ENV)/.installed
 
 bench: envs
 	CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) bash -c '$(CEF_ENV)/bin/python -m bench --engine cef && $(TK_ENV)/bin/python -m bench --engine cef --append && $(TK_ENV)/bin/python -m bench --engine tkhtml --append'
+
+SOAK_SECONDS ?= 1800
+soak: envs
+	@status=0; \
+	$(DISPLAY_RUN) $(CEF_ENV)/bin/python -m bench.soak --engine cef --seconds $(SOAK_SECONDS) || status=1; \
+	CRAFT_CEF_PYTHON=$(CURDIR)/$(CEF_ENV)/bin/python $(DISPLAY_RUN) $(TK_ENV)/bin/python -m bench.soak --engine cef --seconds $(SOAK_SECONDS) || status=1; \
+	$(DISPLAY_RUN) $(TK_ENV)/bin/python -m bench.soak --engine tkhtml --seconds $(SOAK_SECONDS) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .test-results *.egg-info

@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, List, Optional
 import craft_tk
 
 from . import WARM_UP, percentile
+from ._proc import tree_cpu_seconds
 from ._raw import raw_engine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -445,35 +446,13 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def cpu_seconds_of_tree(pid: int) -> float:
-    """User+system CPU seconds of ``pid`` and its descendants (CEF's helper processes)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children: Dict[int, List[int]] = {}
-    times: Dict[int, float] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/{}/stat".format(entry)) as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            times[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        total += times.get(current, 0.0)
-        todo.extend(children.get(current, []))
-    return total
-
-
 def idle_cpu_percent(root: tk.Misc, seconds: float) -> float:
     """CPU use of this process tree while Tk's mainloop runs with nothing to do."""
     root.update()
-    before, started = cpu_seconds_of_tree(os.getpid()), time.monotonic()
+    before, started = tree_cpu_seconds(os.getpid()), time.monotonic()
     root.after(int(seconds * 1000), root.quit)
     root.mainloop()
-    return 100 * (cpu_seconds_of_tree(os.getpid()) - before) / (time.monotonic() - started)
+    return 100 * (tree_cpu_seconds(os.getpid()) - before) / (time.monotonic() - started)
 
 
 def raw_idle_cpu(engine: str, seconds: float) -> float:

@@ -9,10 +9,12 @@ import tempfile
 import time
 import tkinter as tk
 import unittest
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Set, Tuple
 
 import craft_tk
 from craft_tk import PageGone
+
+from bench._proc import cmdline, descendants, fd_count, rss_kb
 
 from .support import ENGINE, EngineTestCase
 
@@ -123,13 +125,13 @@ class PanelTeardown(EngineTestCase):
         open file descriptors and RSS of the app, the helper and the renderers, and Tcl
         commands. (Not the RSS of CEF's GPU process: under Xvfb it swings by 500 MB from
         one moment to the next, whatever the panels.)"""
-        processes = _descendants(os.getpid())
+        processes = descendants(os.getpid())
         ours = [os.getpid()] + [pid for pid in processes if _is_python(pid)]
         return {
             "processes": len(processes),
-            "open fds": sum(_fd_count(pid) for pid in ours),
+            "open fds": sum(fd_count(pid) for pid in ours),
             "Tcl commands": len(self.root.tk.call("info", "commands")),
-            "RSS MB": sum(_rss_kb(pid) for pid in ours + list(_renderers())) // 1024,
+            "RSS MB": sum(rss_kb(pid) for pid in ours + list(_renderers())) // 1024,
         }
 
 
@@ -189,11 +191,11 @@ class HelperProcess(EngineTestCase):
             other.destroy()
             self.skipTest("CEF runs in this process here (Python 3.7): there is no helper")
         helper = panel.transport._helper.process.pid  # type: ignore[attr-defined]
-        processes = set(_descendants(helper)) | {helper}
+        processes = set(descendants(helper)) | {helper}
         other.destroy()
         del other, panel
         gc.collect()  # the dead interpreter goes here, on the Tk thread (see EngineTestCase)
-        self.wait_for(lambda: not processes & set(_descendants(os.getpid())),
+        self.wait_for(lambda: not processes & set(descendants(os.getpid())),
                       "the helper and CEF's processes under it to exit", 15)
 
 
@@ -227,66 +229,13 @@ class HostFunction(EngineTestCase):
 
 # -- processes, as /proc shows them --------------------------------------------------------
 
-def _descendants(pid: int) -> List[int]:
-    """The processes below ``pid``, but for zombies (exited, only waiting to be reaped)."""
-    children: Dict[int, List[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            parent = _parent(int(entry))
-            if parent is not None:
-                children.setdefault(parent, []).append(int(entry))
-    found: List[int] = []
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _parent(pid: int) -> Optional[int]:
-    """The parent of a live process ``pid``."""
-    try:
-        with open("/proc/{}/stat".format(pid)) as stat:
-            state, parent = stat.read().rsplit(")", 1)[1].split()[:2]
-    except (OSError, ValueError):
-        return None
-    return None if state == "Z" else int(parent)
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        with open("/proc/{}/cmdline".format(pid), "rb") as cmdline:
-            return cmdline.read()
-    except OSError:
-        return b""
-
-
 def _renderers() -> Set[int]:
     """CEF's renderer processes of this app (in process, or the helper's in cef-host)."""
-    return {pid for pid in _descendants(os.getpid()) if b"--type=renderer" in _cmdline(pid)}
+    return {pid for pid in descendants(os.getpid()) if b"--type=renderer" in cmdline(pid)}
 
 
 def _is_python(pid: int) -> bool:
-    return b"craft_tk" in _cmdline(pid)
-
-
-def _fd_count(pid: int) -> int:
-    try:
-        return len(os.listdir("/proc/{}/fd".format(pid)))
-    except OSError:
-        return 0
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open("/proc/{}/status".format(pid)) as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return b"craft_tk" in cmdline(pid)
 
 
 if __name__ == "__main__":
