@@ -260,8 +260,9 @@ class SharedState:
                 written.append((path, op))
                 if len(op) == 2:
                     self._change(self._resolve_indexes(path), _copy(op[1]))
-                else:
+                elif self._lookup(self._resolve_indexes(path)) is not _MISSING:
                     self.delete(self._resolve_indexes(path))
+                # else: gone already (native removed it, or its parent, first): nothing to do
             except Exception as error:  # whatever a page writes, the other writes stand
                 why = str(error) if isinstance(error, StateError) else "{}: {}".format(type(error).__name__, error)
                 refused.append(StateError("page write to {} refused: {}".format(_dotted(path), why)))

@@ -1,6 +1,9 @@
 """Shared state on a real engine, through the real craft.js (the seed's fourth part)."""
 
+import os
+import random
 import unittest
+from typing import Any, Dict
 
 import craft_tk
 from craft_tk import SharedState, StateError
@@ -163,6 +166,59 @@ class ManyWindows(StateTestCase):
         native = state.snapshot()
         self.assertEqual(self.page_state(panel_a), native)
         self.assertEqual(self.page_state(panel_b), native)
+
+    def test_random_interleavings_of_three_writers_converge(self) -> None:
+        # Native and two pages write, delete and replace overlapping paths in random order,
+        # Tk running or not between writes; native sometimes removes a parent a page is
+        # writing below (that write is refused and reverted in its page). Afterwards every
+        # side holds native's value, and native's value of each key is the last write it
+        # accepted (its watchers saw them in order).
+        seed = int(os.environ.get("CRAFT_TEST_SEED") or random.randrange(1 << 30))
+        rng = random.Random(seed)
+        state = SharedState({"x": 0, "y": 0, "settings": {"n": 0}, "items": []})
+        panel_a, panel_b = self.open(state), self.open(state)
+        accepted: Dict[str, Any] = {}
+        for key in ("x", "y", "settings", "items"):
+            state.watch(key, lambda new, old, key=key: accepted.__setitem__(key, new))
+
+        def page_write(value: int) -> str:
+            return rng.choice([
+                "craft.state.x = %d;" % value,
+                "craft.state.y = %d;" % value,
+                "if (craft.state.settings) { craft.state.settings.n = %d; }" % value,
+                "craft.state.settings = {n: %d, by: 'page'};" % value,
+                "delete craft.state.y;",
+                "if (Array.isArray(craft.state.items)) { craft.state.items.push(%d); }" % value,
+                "craft.state.items = [%d];" % value,
+            ])
+
+        def native_write(value: int) -> None:
+            rng.choice([
+                lambda: setattr(state, "x", value),
+                lambda: setattr(state, "y", value),
+                lambda: state.set("settings.n", value) if isinstance(state.get("settings"), dict) else None,
+                lambda: setattr(state, "settings", {"n": value, "by": "native"}),
+                lambda: state.delete("settings") if "settings" in state else None,
+                lambda: setattr(state, "items", list(state.get("items") or []) + [value]),
+            ])()
+
+        for value in range(1, 121):
+            writer = rng.choice(["native", "a", "b"])
+            if writer == "native":
+                native_write(value)
+            else:
+                self.run_in_page(panel_a if writer == "a" else panel_b, page_write(value))
+            if rng.random() < 0.4:
+                self.root.update()
+
+        def converged() -> bool:
+            native = state.snapshot()
+            return self.page_state(panel_a) == native and self.page_state(panel_b) == native
+
+        self.wait_for(converged, "all three to agree (seed {}: CRAFT_TEST_SEED={} reproduces)".format(seed, seed))
+        final = state.snapshot()
+        for key, value in accepted.items():
+            self.assertEqual(final.get(key), value, "seed {}: {} is the last write native accepted".format(seed, key))
 
 
 class BadInput(StateTestCase):
