@@ -3,12 +3,13 @@
 import asyncio
 import time
 import unittest
+from typing import Callable
 
 from .support import EngineTestCase
 
 PAGE = """<html><body><script>
   var got = [];
-  craft.on('pos', function (v) { got.push(v); });
+  craft.on('pos', function (v) { got.push(v); craft.send('pos-seen', v); });
   craft.on('report', function () { craft.send('got', got); got = []; });
   craft.on('run', function (code) { eval(code); });
 </script></body></html>"""
@@ -16,6 +17,8 @@ PAGE = """<html><body><script>
 
 class NativeSide(EngineTestCase):
     def emit_every_5ms(self, panel, count: int, **limit) -> float:
+        seen = self.collect(panel, "pos-seen")
+
         async def burst() -> float:
             started = time.monotonic()
             for i in range(count):
@@ -25,7 +28,7 @@ class NativeSide(EngineTestCase):
 
         task = panel._dispatcher.driver.loop.create_task(burst())
         self.wait_for(task.done, "the burst")
-        self.pump(0.15)  # the trailing value
+        self.wait_for(lambda: seen and seen[-1] == count - 1, "the trailing value in the page")
         return task.result()
 
     def page_got(self, panel) -> list:
@@ -50,7 +53,9 @@ class NativeSide(EngineTestCase):
 
 
 class PageSide(EngineTestCase):
-    def run_page_burst(self, panel, send_code: str) -> dict:
+    def run_page_burst(self, panel, send_code: str, last: Callable[[], bool]) -> float:
+        """Run ``send_code`` 60 times, 5 ms apart; wait until ``last()`` (the trailing value
+        arrived); return the burst's duration."""
         finished = self.collect(panel, "finished")
         panel.emit("run", """
           var i = 0, started = Date.now();
@@ -61,13 +66,14 @@ class PageSide(EngineTestCase):
           }, 5);
         """ % send_code)
         self.wait_for(lambda: finished, "the page's burst")
-        self.pump(0.15)
+        self.wait_for(last, "the trailing value natively")
         return finished[0] / 1000.0
 
     def test_send_with_throttle_option(self) -> None:
         panel = self.panel(PAGE)
         positions = self.collect(panel, "mouse-position")
-        elapsed = self.run_page_burst(panel, "window.craft.send('mouse-position', {x: i, y: 2 * i}, {throttle: 50});")
+        elapsed = self.run_page_burst(panel, "window.craft.send('mouse-position', {x: i, y: 2 * i}, {throttle: 50});",
+                                      lambda: positions and positions[-1]["x"] == 59)
         self.assertEqual(positions[0], {"x": 0, "y": 0})
         self.assertEqual(positions[-1], {"x": 59, "y": 118})
         self.assertLessEqual(len(positions), elapsed / 0.05 + 2)
@@ -76,14 +82,14 @@ class PageSide(EngineTestCase):
         panel = self.panel(PAGE)
         values = self.collect(panel, "typed")
         panel.emit("run", "window.onType = craft.debounce(function (v) { craft.send('typed', v); }, 50);")
-        self.run_page_burst(panel, "onType('text ' + i);")
+        self.run_page_burst(panel, "onType('text ' + i);", lambda: values and values[-1] == "text 59")
         self.assertEqual(values, ["text 59"])
 
     def test_throttle_helper(self) -> None:
         panel = self.panel(PAGE)
         values = self.collect(panel, "scrolled")
         panel.emit("run", "window.onScroll = craft.throttle(function (v) { craft.send('scrolled', v); }, 50);")
-        elapsed = self.run_page_burst(panel, "onScroll(i);")
+        elapsed = self.run_page_burst(panel, "onScroll(i);", lambda: values and values[-1] == 59)
         self.assertEqual((values[0], values[-1]), (0, 59))
         self.assertLessEqual(len(values), elapsed / 0.05 + 2)
 

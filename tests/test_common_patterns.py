@@ -55,20 +55,31 @@ class PatternCase(EngineTestCase):
         menu = self.wait_for(lambda: mapped_menus(self.root), "a menu on screen")[-1]
         x, y = entry_point(self.root, menu, index)
         xdotool("mousemove", str(x), str(y))
-        self.pump(0.2)
+        self.wait_for(lambda: str(self.root.tk.call(menu, "index", "active")) == str(index), "the entry highlighted")
         xdotool("click", "1")
 
     def click_page(self, panel: craft_tk.WebPanel, x: int = 60, y: int = 25, button: str = "1") -> None:
         self.root.lift()
         self.pump(0.3)
         xdotool("mousemove", str(panel.winfo_rootx() + x), str(panel.winfo_rooty() + y), "click", button)
-        self.pump(0.3)
+
+    def focus_page(self, panel: craft_tk.WebPanel) -> None:
+        """Click into PAGE's field; return once it has the focus."""
+        focused = self.collect(panel, "page-focus")
+        self.click_page(panel)
+        self.wait_for(lambda: "field" in focused, "the page's field to take the focus")
+
+    def click_tk(self, widget: tk.Widget) -> None:
+        """Click into ``widget``; return once Tk gives it the focus."""
+        xdotool("mousemove", str(widget.winfo_rootx() + 20), str(widget.winfo_rooty() + 5), "click", "1")
+        self.wait_for(lambda: str(self.root.tk.call("focus")) == str(widget), "the Tk widget to take the focus")
 
 
 PAGE = """<html><body style="margin:0">
   <input id="field" style="position:absolute; left:10px; top:10px; width:200px; height:30px">
   <script>
     var keys = [];
+    document.addEventListener('focus', function (e) { craft.send('page-focus', e.target.id); }, true);
     document.addEventListener('keydown', function (e) {
       if (e.ctrlKey && e.key.length === 1) { craft.send('page-key', 'Ctrl+' + e.key.toUpperCase()); }
     });
@@ -118,8 +129,10 @@ class Menus(PatternCase):
         panel.run_js("craft.state.doc.dirty = true;")
         self.wait_for(lambda: menu.item("save").enabled, "the item to follow the page's write")
         seen = self.collect(panel, "wrap")
-        panel.run_js("craft.watchState('settings.wrap', function (on) { craft.send('wrap', on); });")
-        self.pump(0.3)
+        watching = self.collect(panel, "watching")
+        panel.run_js("craft.watchState('settings.wrap', function (on) { craft.send('wrap', on); });"
+                     "craft.send('watching', true);")
+        self.wait_for(lambda: watching, "the page's watcher")
         menu.choose("wrap")
         self.assertIs(state.get("settings.wrap"), True)
         self.assertTrue(menu.item("wrap").checked)
@@ -141,14 +154,13 @@ class Shortcuts(PatternCase):
         panel.handle("menu:save-file", lambda: saves.append(True))
         page_keys = self.collect(panel, "page-key")
         panel.set_menu([Submenu("File", [MenuItem("Save", "save-file", accelerator="Ctrl+S")])])
-        self.click_page(panel)
+        self.focus_page(panel)
         xdotool("key", "ctrl+s")
         self.wait_for(lambda: saves, "Ctrl+S typed in the page")
         xdotool("key", "ctrl+b")
         self.wait_for(lambda: page_keys, "an unbound chord to reach the page")
         self.assertEqual(page_keys, ["Ctrl+B"], "the page never sees the app's Ctrl+S")
-        xdotool("mousemove", str(entry.winfo_rootx() + 20), str(entry.winfo_rooty() + 5), "click", "1")
-        self.pump(0.3)
+        self.click_tk(entry)
         xdotool("key", "ctrl+s")
         self.wait_for(lambda: len(saves) == 2, "Ctrl+S typed in the Tk entry")
         self.pump(0.5)
@@ -163,8 +175,7 @@ class Shortcuts(PatternCase):
         panel.add_shortcut("Ctrl+O", lambda: opened.append(True))  # Tk's Text inserts a line on Ctrl+O
         self.root.lift()
         self.pump(0.3)
-        xdotool("mousemove", str(text.winfo_rootx() + 20), str(text.winfo_rooty() + 5), "click", "1")
-        self.pump(0.3)
+        self.click_tk(text)
         xdotool("type", "--delay", "30", "ab")
         xdotool("key", "ctrl+o")
         self.wait_for(lambda: opened, "the shortcut")
@@ -175,7 +186,7 @@ class Shortcuts(PatternCase):
         panel = self.panel(PAGE, connect=False)
         loads = self.collect(panel, "loaded")
         self.wait_for(lambda: loads, "the page's first load")
-        self.click_page(panel)
+        self.focus_page(panel)
         for key in ("F5", "ctrl+r", "ctrl+shift+r"):
             xdotool("key", key)
         self.pump(1.5)
@@ -188,7 +199,7 @@ class Shortcuts(PatternCase):
         page_saved = self.collect(panel, "page-saved")
         remove = panel.add_shortcut("Ctrl+K", lambda: pressed.append("k"))
         panel.add_shortcut("Ctrl+Shift+S", "save-file")
-        self.click_page(panel)
+        self.focus_page(panel)
         xdotool("key", "ctrl+k")
         xdotool("key", "ctrl+shift+s")
         self.wait_for(lambda: pressed and page_saved, "both shortcuts")
@@ -201,6 +212,7 @@ class Shortcuts(PatternCase):
 CONTEXT_PAGE = """<html><body style="margin:0; height:100%">
   <div id="area" style="position:absolute; left:0; top:0; width:400px; height:300px">area</div>
   <script>
+    craft.handle('ping', function () { return 1; });
     craft.on('open', function () {
       craft.contextMenu([{id: 'cut', label: 'Cut'}, '-', {id: 'paste', label: 'Paste'},
                          {label: 'More', items: [{id: 'deep', label: 'Deep'}]}])
@@ -215,15 +227,16 @@ class ContextMenus(PatternCase):
         panel = self.panel(CONTEXT_PAGE)
         chosen = self.collect(panel, "chosen")
         self.root.lift()
-        xdotool("mousemove", str(panel.winfo_rootx() + 50), str(panel.winfo_rooty() + 50))
-        self.pump(0.3)
+        x, y = panel.winfo_rootx() + 50, panel.winfo_rooty() + 50
+        xdotool("mousemove", str(x), str(y))
+        self.wait_for(lambda: self.root.winfo_pointerxy() == (x, y), "the pointer where the menu will open")
         panel.emit("open")
         self.choose_from_posted_menu(2)
         self.wait_for(lambda: chosen, "the choice")
         self.assertEqual(chosen, ["paste"])
         panel.emit("open")
-        self.wait_for(lambda: mapped_menus(self.root), "the menu again")
-        self.pump(0.3)
+        menu = self.wait_for(lambda: mapped_menus(self.root), "the menu again")[-1]
+        self.wait_for(lambda: str(self.root.tk.call("grab", "status", menu)) == "global", "the menu's pointer grab")
         xdotool("mousemove", str(panel.winfo_rootx() + 500), str(panel.winfo_rooty() + 350), "click", "1")
         self.wait_for(lambda: len(chosen) == 2, "the dismissal")
         self.assertEqual(chosen[1], None)
@@ -233,7 +246,7 @@ class ContextMenus(PatternCase):
         reloaded: List[bool] = []
         panel.handle("menu:reload-data", lambda: reloaded.append(True))
         panel.set_context_menu([MenuItem("Reload data", "reload-data")])
-        self.pump(0.3)
+        self.wait_for(panel.invoke("ping").done, "the page to take the panel's menu")  # after set_context_menu's event
         self.click_page(panel, 100, 100, button="3")
         self.choose_from_posted_menu(0)
         self.wait_for(lambda: reloaded, "the item's native handler")

@@ -33,6 +33,7 @@ PAGE = """<html><body><script>
   craft.handle('forever', function () {
     var signal = this.signal;
     signal.addEventListener('abort', function () { craft.send('web-aborted', true); });
+    craft.send('web-started', true);
     return new Promise(function () {});
   });
   craft.handle('via-native', function (x) { return craft.invoke('triple', x); });
@@ -284,9 +285,9 @@ class TimeoutsAndCancellation(InvokeTestCase):
 
     def test_future_cancel_aborts_the_page_handler(self) -> None:
         panel = self.open()
-        aborted = self.collect(panel, "web-aborted")
+        aborted, started = self.collect(panel, "web-aborted"), self.collect(panel, "web-started")
         future = panel.invoke("forever")
-        self.pump(0.05)
+        self.wait_for(lambda: started, "the page handler to start")
         future.cancel()
         self.wait_for(lambda: aborted, "the page handler's AbortSignal")
 
@@ -297,8 +298,9 @@ class EverythingSettles(InvokeTestCase):
         cancelled = self.cancellable(panel, "hang")
         panel.run_js("craft.invoke('hang');")
         self.wait_for(lambda: panel._dispatcher.invocations._incoming, "the page's invoke to arrive")
+        started = self.collect(panel, "web-started")
         future = panel.invoke("forever")
-        self.pump(0.05)
+        self.wait_for(lambda: started, "the page handler to start")
         panel.reload()
         self.assertIsInstance(self.native_result(future).exception(), PageGone)
         self.wait_for(lambda: cancelled, "the native handler to be cancelled")
@@ -307,8 +309,9 @@ class EverythingSettles(InvokeTestCase):
 
     def test_destroying_the_panel_settles_native_invokes(self) -> None:
         panel = self.open()
+        started = self.collect(panel, "web-started")
         future = panel.invoke("forever")
-        self.pump(0.05)
+        self.wait_for(lambda: started, "the page handler to start")
         panel.destroy()
         self.assertIsInstance(self.native_result(future).exception(), PanelClosed)
         with self.assertRaises(PanelClosed):

@@ -14,7 +14,7 @@ CEF_ONLY = unittest.skipUnless(ENGINE == "cef", "CEF's input and helper process 
 
 FORM = """<html><body style="margin:0; background:#ff00aa">
   <input id="field" style="position:absolute; left:10px; top:10px; width:200px; height:30px"
-         oninput="craft.send('typed', this.value)">
+         oninput="craft.send('typed', this.value)" onfocus="craft.send('focused', this.id)">
   <script>craft.on('ping', function (d) { craft.send('pong', d); });</script>
 </body></html>"""
 
@@ -52,16 +52,16 @@ class KeyboardAndFocus(EngineTestCase):
         entry = tk.Entry(self.root)
         entry.pack(fill="x")
         panel = self.panel(FORM)
-        typed = self.collect(panel, "typed")
+        typed, focused = self.collect(panel, "typed"), self.collect(panel, "focused")
         self.root.lift()
         self.pump(0.5)
         x, y = panel.winfo_rootx() + 50, panel.winfo_rooty() + 25
         xdotool("mousemove", str(x), str(y), "click", "1")
-        self.pump(0.3)
+        self.wait_for(lambda: focused, "the page's input to take the focus")
         xdotool("type", "--delay", "30", "hello")
         self.wait_for(lambda: typed and typed[-1] == "hello", "the page's input to hold what was typed")
         xdotool("mousemove", str(entry.winfo_rootx() + 20), str(entry.winfo_rooty() + 5), "click", "1")
-        self.pump(0.3)
+        self.wait_for(lambda: str(self.root.tk.call("focus")) == str(entry), "the Tk entry to take the focus")
         xdotool("type", "--delay", "30", "tk")
         self.wait_for(lambda: entry.get() == "tk", "the Tk entry to take the typing")
         self.assertEqual(typed[-1], "hello", "typing into Tk must not reach the page")

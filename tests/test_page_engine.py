@@ -117,6 +117,12 @@ class PageEngineCase(EngineTestCase):
         self.pump(0.4)
         return panel
 
+    def page_value(self, panel: craft_tk.WebPanel, expression: str) -> Any:
+        """The value of JavaScript ``expression`` in the page, now."""
+        future = panel.evaluate(expression)
+        self.wait_for(future.done, "the page's " + expression)
+        return future.result()
+
     def point(self, panel: craft_tk.WebPanel, x: int, y: int) -> List[str]:
         return [str(panel.winfo_rootx() + x), str(panel.winfo_rooty() + y)]
 
@@ -397,7 +403,7 @@ class WithoutInput(PageEngineCase):
             except AssertionError as error:
                 failures.append("{}: {}".format(feature, error))
         self.wait_for(lambda: panel.winfo_height() > 100, "the panel to be laid out")
-        self.pump(0.1)
+        self.wait_for(lambda: self.page_value(panel, "innerWidth") > 1, "the page to have a viewport")
         panel.emit("measure")
         self.wait_for(lambda: measured, "the page's viewport")
         inner_width, inner_height, client_width = measured[0]["viewport"]
@@ -573,7 +579,7 @@ class Hovering(PageEngineCase):
         self.pump(0.3)
         del seen[:]
         xdotool("mousemove", *self.point(panel, 100, 100))
-        self.pump(0.3)
+        self.wait_for(lambda: "mouseenter:a<HTML" in seen, "the pointer over a")
         xdotool("mousemove", *self.point(panel, 250, 100))
 
         def check() -> None:
@@ -616,7 +622,7 @@ class RealKeyboard(PageEngineCase):
         panel = self.shown(FORM_PAGE)
         log = self.collect(panel, "log")
         xdotool("mousemove", *self.point(panel, 60, 25), "click", "1")
-        self.pump(0.3)
+        self.wait_for(lambda: "focus:field" in log, "the field to take the focus")
         xdotool("type", "--delay", "120", "ab")
 
         def typed() -> None:
@@ -635,7 +641,7 @@ class RealKeyboard(PageEngineCase):
             self.assertEqual(log, ["change:ab", "blur:field"])
             del log[:]
             xdotool("mousemove", *self.point(panel, 60, 25), "click", "1")
-            self.pump(0.3)
+            self.wait_for(lambda: "focus:field" in log, "the field to take the focus again")
             xdotool("key", "Return")
             self.wait_for(lambda: any(entry.startswith("submit") for entry in log), "the form's submit event")
             self.pump(0.5)
