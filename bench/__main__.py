@@ -435,6 +435,33 @@ class Bench:
         self.record("channel_memory_growth{}_mb_{}mb".format(label, megabytes), peak[0] - before, "MB", None, False)
         self.record("channel_slow_consumer{}_mb_s".format(label), total / 1e6 / seconds, "MB/s", None, True)
 
+    def startup(self) -> None:
+        """Start-up and memory of a fresh process (``bench.startup``), the median of three
+        runs a side: craft_tk against the raw engine loading the same page (cef-host
+        against CEF in process of this run)."""
+        engine = "tkhtml" if self.engine == "tkhtml" else "cef"
+        runs = 1 if self.quick else 3
+
+        def median_of(side: str) -> Dict[str, float]:
+            results = []
+            for _ in range(runs):
+                run = subprocess.run([sys.executable, "-m", "bench.startup", "--engine", engine, "--side", side],
+                                     cwd=os.path.dirname(HERE), stdout=subprocess.PIPE, universal_newlines=True,
+                                     timeout=300)
+                results.append(json.loads(run.stdout.strip().splitlines()[-1]))
+            return {key: sorted(result[key] for result in results)[len(results) // 2] for key in results[0]}
+
+        craft = median_of("craft")
+        raw = None if self.engine == "cef-host" else median_of("raw")
+        for metric, key, unit in (("startup_to_connected_ms", "connected_ms", "ms"),
+                                  ("startup_first_paint_ms", "first_paint_ms", "ms"),
+                                  ("idle_rss_mb", "idle_rss_mb", "MB"),
+                                  ("second_panel_rss_mb", "second_panel_rss_mb", "MB")):
+            if raw is not None:
+                self.record(metric, craft[key], unit, raw[key], False, "raw-engine-own-process")
+            else:
+                self.record(metric, craft[key], unit, self.in_process.get(metric), False, "cef-in-process")
+
     def idle_cpu(self, seconds: float) -> None:
         value = idle_cpu_percent(self.root, seconds)
         baseline = raw_idle_cpu(self.engine, seconds) if self.raw else None
@@ -481,6 +508,7 @@ def main() -> int:
         steps.append(bench.gc_pause)
     steps.append(bench.inspector_burst)
     steps.append(bench.channel_memory)
+    steps.append(bench.startup)
     def idle_cpu() -> None:
         bench.idle_cpu(2.0 if args.quick else 5.0)
 

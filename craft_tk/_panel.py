@@ -276,7 +276,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
             self.transport = transport_class(self, self._dispatcher, self._bridge_script)
             self._dispatcher.transport = self.transport
             self._ui.watch_shortcuts(self.transport)
-            self._ui.accept_drops()
+            self._dispatcher.when_connected(self._accept_drops_soon)
             if debug:
                 self._ui.add_shortcut(INSPECTOR_KEY, lambda: Inspector(self))
                 self._ui.add_shortcut(DEVTOOLS_KEY, self.show_devtools)
@@ -331,6 +331,16 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         returns the ``Trace``, whose ``stop()`` writes the file (so does the end of the
         program). ``payloads=False`` leaves the messages' data out."""
         return Trace(path, payloads).follow(self)
+
+    def _accept_drops_soon(self) -> None:
+        """Become a drop target 0.1 s after the first page connects: loading tkdnd (about
+        10 ms, once per Tk interpreter) stays out of the time to the first page. (A timer
+        of the loop, not of Tk: it goes with the root, and a closed panel skips it.)"""
+        def accept() -> None:
+            if not self._closed:
+                self._ui.accept_drops()
+
+        self._dispatcher.driver.loop.call_later(0.1, accept)
 
     @property
     def connected(self) -> bool:

@@ -19,6 +19,7 @@ no page: a reload), ``shortcut pid chord`` (one of the chords was pressed in the
 import ctypes
 import os
 import signal
+import sys
 import tkinter as tk
 from typing import Any, Callable, Dict, FrozenSet, List, Optional
 
@@ -163,6 +164,8 @@ def main() -> None:
     os.dup2(2, 1)  # stray prints must not corrupt the frames on the real stdout
     root = tk.Tk()
     root.withdraw()
+    devtools_port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    _Runtime.ensure(root, devtools_port or None)  # Chromium starts before the first panel asks
     helper = Helper(root, FrameWriter(out_fd))
 
     def quit_now(*_: Any) -> None:

@@ -40,11 +40,13 @@ class _Helper:
 
     current: Optional["_Helper"] = None
 
-    def __init__(self, root: tk.Misc) -> None:
+    def __init__(self, root: tk.Misc, devtools_port: Optional[int]) -> None:
         env = helper_environment(_HELPER)
+        # It starts Chromium at once (with the first panel's DevTools port), while Tk
+        # still lays out and maps that panel.
         self.process = subprocess.Popen(
-            [_PYTHON, "-m", "craft_tk.backends._cef_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=env, cwd=os.getcwd(),
+            [_PYTHON, "-m", "craft_tk.backends._cef_helper", str(devtools_port or 0)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, env=env, cwd=os.getcwd(),
         )
         self.root = root
         self._driver = TkAsyncio.of(root)
@@ -61,10 +63,11 @@ class _Helper:
                          daemon=True).start()
 
     @classmethod
-    def get(cls, widget: tk.Misc) -> "_Helper":
+    def get(cls, widget: tk.Misc, devtools_port: Optional[int]) -> "_Helper":
+        """The helper of ``widget``'s Tk root, started now if there is none alive."""
         root = widget._root()  # type: ignore[attr-defined]
         if cls.current is None or not cls.current.alive or cls.current.root is not root:
-            cls.current = cls(root)
+            cls.current = cls(root, devtools_port)
         return cls.current
 
     def add(self, transport: "CefHostTransport") -> int:
@@ -150,6 +153,7 @@ class CefHostTransport:
         self._pid = 0
         self._closed = False
         self._holder: Optional[tk.Frame] = None
+        _Helper.get(frame, host.devtools_port)  # starting while the panel is laid out and mapped
         self._hold()
         reclaim_focus_on_tk_clicks(frame)
 
@@ -165,7 +169,7 @@ class CefHostTransport:
         if self._closed or self._holder is None:
             return
         self._holder.update_idletasks()
-        self._helper = _Helper.get(self._frame)
+        self._helper = _Helper.get(self._frame, self._host.devtools_port)
         self._pid = self._helper.add(self)
         self._helper.send("open", self._pid, self._holder.winfo_id(), self._host.devtools_port)
         self.shortcuts_changed()
