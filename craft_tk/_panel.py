@@ -276,6 +276,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
             self.transport = transport_class(self, self._dispatcher, self._bridge_script)
             self._dispatcher.transport = self.transport
             self._ui.watch_shortcuts(self.transport)
+            self._drops_timer: Optional[str] = None
             self._dispatcher.when_connected(self._accept_drops_soon)
             if debug:
                 self._ui.add_shortcut(INSPECTOR_KEY, lambda: Inspector(self))
@@ -334,13 +335,15 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
 
     def _accept_drops_soon(self) -> None:
         """Become a drop target 0.1 s after the first page connects: loading tkdnd (about
-        10 ms, once per Tk interpreter) stays out of the time to the first page. (A timer
-        of the loop, not of Tk: it goes with the root, and a closed panel skips it.)"""
+        10 ms, once per Tk interpreter) stays out of the time to the first page. A Tk
+        timer, outside any asyncio step (tkdnd's loading runs Tcl that may spin Tk)."""
         def accept() -> None:
+            self._drops_timer = None
             if not self._closed:
                 self._ui.accept_drops()
 
-        self._dispatcher.driver.loop.call_later(0.1, accept)
+        if self._drops_timer is None and not self._closed:
+            self._drops_timer = self.after(100, accept)
 
     @property
     def connected(self) -> bool:
@@ -390,6 +393,12 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         """Close the browser and stop the IPC; ``destroy()`` calls it."""
         if not self._closed:
             self._closed = True
+            if self._drops_timer is not None:
+                try:
+                    self.after_cancel(self._drops_timer)
+                except tk.TclError:
+                    pass  # the interpreter is going
+                self._drops_timer = None
             if self._watcher is not None:
                 self._watcher.stop()
             app.remove(self.label)

@@ -352,7 +352,10 @@ CLOSE_PAGE = """<html><body><script>
     craft.send('asked', allow);
     return new Promise(function (resolve) { setTimeout(function () { resolve(allow); }, 20); });
   });
-  craft.window.getTitle().then(function () { craft.send('registered', true); });
+  // Registered once a service call made after it has come back; said when asked (an event
+  // sent at load could come before the test listens).
+  var registered = craft.window.getTitle();
+  craft.on('registered?', function () { registered.then(function () { craft.send('registered', true); }); });
 </script></body></html>"""
 
 
@@ -361,6 +364,7 @@ class CloseRequest(ServiceCase):
         window = self.window(CLOSE_PAGE, connect=False, services=["window"])
         registered = self.collect(window.panel, "registered")
         asked = self.collect(window.panel, "asked")
+        window.emit("registered?")
         self.wait_for(lambda: registered, "the page to register its close handler")
         send_wm_delete_window(window)
         self.wait_for(lambda: asked, "the page to be asked")
@@ -384,9 +388,11 @@ class CloseRequest(ServiceCase):
 
     def test_a_page_that_never_answers_does_not_keep_the_window_open(self) -> None:
         window = self.window("<script>craft.window.onCloseRequested(function () { return new Promise(function () {}); });"
-                             "craft.window.getTitle().then(function () { craft.send('registered', 1); });</script>",
-                             connect=False, services=["window"])
+                             "var registered = craft.window.getTitle();"
+                             "craft.on('registered?', function () { registered.then(function () { craft.send('registered', 1); }); });"
+                             "</script>", connect=False, services=["window"])
         registered = self.collect(window.panel, "registered")
+        window.emit("registered?")
         self.wait_for(lambda: registered, "the page to register its close handler")
         started = time.monotonic()
         send_wm_delete_window(window)
@@ -399,6 +405,7 @@ class CloseRequest(ServiceCase):
     def test_a_veto_survives_a_reload_only_if_the_new_page_registers(self) -> None:
         window = self.window(CLOSE_PAGE, connect=False, services=["window"])
         registered = self.collect(window.panel, "registered")
+        window.emit("registered?")
         self.wait_for(lambda: registered, "the page to register its close handler")
         loads = self.collect(window.panel, "loaded")
         window.panel.load_html("<p>a page with no close handler</p><script>craft.send('loaded', 1)</script>")
