@@ -310,11 +310,11 @@ class Dispatcher:
         accepted_hello = False
         from_page = secret == self.secrets.connected and self._page is not None
         plain_events = from_page and self.contract is None
-        fire = self._fire_event
+        fire, event = self._fire_event, protocol.Event
         refused = 0
         for message in messages:
-            if plain_events and type(message) is protocol.Event:  # the hot path; fire() never raises
-                fire(message.name, message.data)
+            if plain_events and type(message) is event:  # the hot path; fire() never raises
+                fire(message[0], message[1])  # name, data
                 continue
             if isinstance(message, protocol.Hello):
                 if not self.secrets.admits_hello(secret):

@@ -50,6 +50,30 @@ class _TkSelectorEventLoop(asyncio.SelectorEventLoop):  # type: ignore[name-defi
         self._wake()
         return handle
 
+    # Every change to the file descriptors the loop watches goes through these four: Tk's
+    # file handlers are brought in line by the step that follows, and only then.
+    fds_changed = True
+
+    def _fds_change(self) -> None:
+        self.fds_changed = True
+        self._wake()
+
+    def _add_reader(self, *args: Any, **kwargs: Any) -> Any:
+        self._fds_change()
+        return super()._add_reader(*args, **kwargs)  # type: ignore[misc]
+
+    def _remove_reader(self, *args: Any, **kwargs: Any) -> Any:
+        self._fds_change()
+        return super()._remove_reader(*args, **kwargs)  # type: ignore[misc]
+
+    def _add_writer(self, *args: Any, **kwargs: Any) -> Any:
+        self._fds_change()
+        return super()._add_writer(*args, **kwargs)  # type: ignore[misc]
+
+    def _remove_writer(self, *args: Any, **kwargs: Any) -> Any:
+        self._fds_change()
+        return super()._remove_writer(*args, **kwargs)  # type: ignore[misc]
+
 
 class TkAsyncio(HandOver):
     """Steps one asyncio loop from one Tk interpreter's event loop (a ``Driver``)."""
@@ -134,7 +158,7 @@ class TkAsyncio(HandOver):
             if not self._batching and not self._closed and not self._stepping and not self._held \
                     and self.loop._ready:  # type: ignore[attr-defined]
                 try:
-                    self._step()
+                    self._run_ready()
                 except (SystemExit, KeyboardInterrupt) as exit_:  # raise it where Tk's callbacks do
                     self.root.after(0, _raise, exit_)
 
@@ -168,17 +192,44 @@ class TkAsyncio(HandOver):
         deadline = time.perf_counter() + STEP_BUDGET_S
         events._set_running_loop(None)  # run_forever() sets it for the step itself
         try:
-            # Chained callbacks (a flush, then what it caused) run back to back, without a
-            # trip through Tk's queue each, until asyncio is idle or the budget is spent.
-            while True:
-                self.loop.call_soon(self.loop.stop)
-                self.loop.run_forever()
-                if not self.loop._ready or time.perf_counter() > deadline:  # type: ignore[attr-defined]
-                    break
+            self.loop.call_soon(self.loop.stop)
+            self.loop.run_forever()  # one iteration: ready callbacks, due timers, ready fds
+            events._set_running_loop(self.loop)
+            self._drain_ready(deadline)
         finally:
             self._stepping = False
             events._set_running_loop(None if self._closed else self.loop)
-        if self._closed:  # the root went during this step (an async listener destroyed it)
+        self._step_done()
+
+    def _run_ready(self) -> None:
+        """A step for what a page's batch made ready (an answer, its flush): only the
+        ready callbacks, without polling the selector (Tk reports file descriptors and
+        timers, as between steps)."""
+        self._cancel_scheduled()
+        self._stepping = True
+        events._set_running_loop(self.loop)
+        try:
+            self._drain_ready(time.perf_counter() + STEP_BUDGET_S)
+        finally:
+            self._stepping = False
+        self._step_done()
+
+    def _drain_ready(self, deadline: float) -> None:
+        """Run ready callbacks, and those they make ready, back to back, as asyncio's
+        iterations would (each round those ready at its start), until none is left or the
+        budget is spent: chained callbacks (a flush, a promise job, what they cause) need
+        no trip through Tk's queue each, nor a poll of the selector each."""
+        ready = self.loop._ready  # type: ignore[attr-defined]
+        while ready and not self._closed and time.perf_counter() <= deadline:
+            for _ in range(len(ready)):
+                handle = ready.popleft()
+                if not handle._cancelled:
+                    handle._run()
+
+    def _step_done(self) -> None:
+        """After a step: close the loop if the root went meanwhile (an async listener
+        destroyed it), else watch its file descriptors and ask Tk for the next step."""
+        if self._closed:
             if not self.loop.is_closed():
                 self.loop.close()
             return
@@ -186,7 +237,11 @@ class TkAsyncio(HandOver):
         self._schedule_next()
 
     def _watch_fds(self, stop: bool = False) -> None:
-        selector = self.loop._selector  # type: ignore[attr-defined]
+        """Have Tk watch the loop's file descriptors (none with ``stop``)."""
+        loop = self.loop
+        if not stop and not loop.fds_changed:  # type: ignore[attr-defined]
+            return
+        selector = loop._selector  # type: ignore[attr-defined]
         wanted = {} if stop else {fd: _TK_MASKS[key.events] for fd, key in selector.get_map().items()}
         for fd in set(self._fds) - set(wanted):
             self.root.tk.deletefilehandler(fd)
@@ -194,6 +249,7 @@ class TkAsyncio(HandOver):
             if self._fds.get(fd) != mask:
                 self.root.tk.createfilehandler(fd, mask, self._step)
         self._fds = wanted
+        loop.fds_changed = stop  # type: ignore[attr-defined]  # after a stop, watch them again
 
     def _on_root_destroy(self, event: tk.Event) -> None:
         if event.widget is self.root:
@@ -213,11 +269,12 @@ class TkAsyncio(HandOver):
         except tk.TclError:
             pass  # the interpreter is already gone
         self._fds = {}
-        if self.on_tk_thread() and events._get_running_loop() is self.loop and not self.loop.is_running():
+        in_step = self._stepping or self.loop.is_running()  # the step closes it when it ends
+        if self.on_tk_thread() and events._get_running_loop() is self.loop and not in_step:
             events._set_running_loop(None)
         if getattr(self.root, "_craft_asyncio", None) is self:
             del self.root._craft_asyncio  # type: ignore[attr-defined]
-        if not self.loop.is_running():
+        if not in_step:
             self.loop.close()
 
 

@@ -465,7 +465,8 @@ class Invocations:
             return  # asked by a page load that is gone (the handler reloaded the page)
         try:
             encoded = protocol.result(invocation.id, value)
-            protocol.check_size(encoded, self.max_message_size, "the value returned by {!r}".format(invocation.name))
+            if len(encoded) > self.max_message_size:  # (the description is built only then)
+                protocol.check_size(encoded, self.max_message_size, "the value returned by {!r}".format(invocation.name))
         except TypeError as error:
             failure = SerializationError("the value returned by {!r} cannot be sent: {}".format(invocation.name, error))
             self._report(failure)

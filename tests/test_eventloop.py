@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import socket
 import threading
 import time
 import tkinter as tk
@@ -56,6 +57,78 @@ class TkDrivenAsyncio(unittest.TestCase):
         self.run_until(lambda: self.driver._after_id is None)
         self.root.update()
         self.assertIsNone(self.driver._after_id, "an idle loop should not poll")
+
+    def test_file_descriptors_added_later_are_watched(self) -> None:
+        loop = self.driver.loop
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(theirs.close)
+        ours.setblocking(False)
+        heard = []
+
+        def readable() -> None:
+            heard.append(ours.recv(16))
+
+        self.root.update()  # a few steps with the loop's own descriptors only
+        loop.add_reader(ours.fileno(), readable)
+        theirs.send(b"one")
+        self.run_until(lambda: heard == [b"one"])
+        loop.remove_reader(ours.fileno())
+        theirs.send(b"two")
+        for _ in range(20):
+            self.root.update()
+            time.sleep(0.002)
+        self.assertEqual(heard, [b"one"], "a removed reader must not be called")
+        loop.add_reader(ours.fileno(), readable)  # watched again: "two" waits there
+        self.run_until(lambda: heard == [b"one", b"two"])
+        loop.remove_reader(ours.fileno())
+
+    def test_what_a_batch_makes_ready_runs_before_it_ends(self) -> None:
+        loop = self.driver.loop
+        ran = []
+
+        def chain(depth: int) -> None:
+            ran.append((depth, asyncio.get_running_loop() is loop))
+            if depth < 3:
+                loop.call_soon(chain, depth + 1)
+
+        with self.driver.batch():
+            loop.call_soon(chain, 1)
+            self.assertEqual(ran, [])
+        self.assertEqual(ran, [(1, True), (2, True), (3, True)])
+
+    def test_an_endless_chain_leaves_tk_its_turn(self) -> None:
+        loop = self.driver.loop
+        spins = [0]
+        tk_ran = []
+
+        def spin() -> None:
+            spins[0] += 1
+            if not tk_ran:
+                loop.call_soon(spin)
+
+        self.root.after(0, tk_ran.append, True)
+        with self.driver.batch():
+            loop.call_soon(spin)
+        self.assertGreater(spins[0], 1)
+        self.assertEqual(tk_ran, [], "the batch's step ran within its budget, then returned")
+        self.run_until(lambda: tk_ran)
+
+    def test_a_callback_that_destroys_the_root_ends_the_step_cleanly(self) -> None:
+        root = tk.Tk()
+        root.withdraw()
+        driver = TkAsyncio.of(root)
+        loop = driver.loop
+        errors = []
+        loop.set_exception_handler(lambda _, context: errors.append(context))
+        after = []
+        with driver.batch():
+            loop.call_soon(root.destroy)
+            # Asked after the root went, in the same step: dropped when the loop closes
+            # at the step's end, without an error ("loop is closed") meanwhile.
+            loop.call_soon(lambda: loop.call_soon(after.append, "dropped"))
+        self.assertTrue(loop.is_closed())
+        self.assertEqual((after, errors), ([], []))
 
 
 if __name__ == "__main__":

@@ -60,6 +60,21 @@ class PromiseJobs(unittest.TestCase):
 
         self.assertEqual(asyncio.run(main()), [1, 2])
 
+    def test_jobs_asked_on_the_loops_thread_do_not_wake_it_through_its_pipe(self) -> None:
+        async def main() -> tuple:
+            loop = asyncio.get_running_loop()
+            release_promise_jobs(loop)
+            writes = []
+            write = loop._write_to_self  # type: ignore[attr-defined]
+            loop._write_to_self = lambda: (writes.append(1), write())  # type: ignore[attr-defined]
+            seen: list = []
+            pm.eval("(function (see) { Promise.resolve(7).then(function (v) { see(v); }); })")(seen.append)
+            for _ in range(3):
+                await asyncio.sleep(0)
+            return seen, len(writes)
+
+        self.assertEqual(asyncio.run(main()), ([7], 0))
+
 
 def rss_kb_now() -> int:
     return rss_kb(os.getpid())
