@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Optional
 
 import craft_tk
 
-from ._proc import TreeUsage, rss_kb, tree_usage
+from ._proc import TreeUsage, rss_kb, tree_cpu_seconds, tree_usage
 
 TICK_MS = 20
 EVENTS_PER_TICK = 5
@@ -261,10 +261,17 @@ class Soak:
         self.problems.append(text)
 
     async def until(self, condition: Any, what: str, timeout: float = 30.0) -> None:
+        """Wait for ``condition()``; on timeout, say how much CPU the process tree had
+        meanwhile: a tree starved of it (a soak at ``nice 19`` beside busy processes gets
+        about 1.5 % of a core) is slow, not losing messages."""
         deadline = time.monotonic() + timeout
+        cpu_before = tree_cpu_seconds(os.getpid())
         while not condition():
             if time.monotonic() > deadline:
-                raise TimeoutError("timed out after {:.0f} s waiting for {}".format(timeout, what))
+                cpu = tree_cpu_seconds(os.getpid()) - cpu_before
+                raise TimeoutError("timed out after {:.0f} s waiting for {} (the process tree had {:.1f} s of "
+                                   "CPU meanwhile{})".format(timeout, what, cpu,
+                                                             ": starved" if cpu < 0.05 * timeout else ""))
             await asyncio.sleep(0.01)
 
     async def converged(self) -> None:
