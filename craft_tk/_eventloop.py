@@ -90,6 +90,8 @@ class TkAsyncio(HandOver):
         self._after_delay = -1
         self._fds: Dict[int, int] = {}
         self._stepping = False
+        self._steps = 0  # steps begun: tells a step's end-of-iteration callback from a stale one
+        self._deadline = 0.0  # when the step under way gives Tk its turn
         self._held = 0  # running() blocks in progress: no step may start inside one
         self._batching = 0  # batch() blocks in progress: they step when they end
         asyncio.set_event_loop(self.loop)
@@ -120,7 +122,7 @@ class TkAsyncio(HandOver):
             yield
         finally:
             self._held -= 1
-            if not self._held and not self._stepping:
+            if not self._held and not self._stepping and not self._closed:
                 self._watch_fds()
                 self._wake()
 
@@ -158,7 +160,7 @@ class TkAsyncio(HandOver):
             if not self._batching and not self._closed and not self._stepping and not self._held \
                     and self.loop._ready:  # type: ignore[attr-defined]
                 try:
-                    self._run_ready()
+                    self._step()
                 except (SystemExit, KeyboardInterrupt) as exit_:  # raise it where Tk's callbacks do
                     self.root.after(0, _raise, exit_)
 
@@ -189,52 +191,33 @@ class TkAsyncio(HandOver):
             self._watch_fds(stop=True)
             return
         self._stepping = True
-        deadline = time.perf_counter() + STEP_BUDGET_S
+        self._steps += 1
+        self._deadline = time.perf_counter() + STEP_BUDGET_S
         events._set_running_loop(None)  # run_forever() sets it for the step itself
         try:
-            self.loop.call_soon(self.loop.stop)
-            self.loop.run_forever()  # one iteration: ready callbacks, due timers, ready fds
-            events._set_running_loop(self.loop)
-            self._drain_ready(deadline)
+            self.loop.call_soon(self._end_of_iteration, self._steps)
+            self.loop.run_forever()
         finally:
             self._stepping = False
             events._set_running_loop(None if self._closed else self.loop)
-        self._step_done()
+            if self._closed and not self.loop.is_closed():
+                self.loop.close()  # the root went during this step (an async listener destroyed it)
+        if not self._closed:
+            self._watch_fds()
+            self._schedule_next()
 
-    def _run_ready(self) -> None:
-        """A step for what a page's batch made ready (an answer, its flush): only the
-        ready callbacks, without polling the selector (Tk reports file descriptors and
-        timers, as between steps)."""
-        self._cancel_scheduled()
-        self._stepping = True
-        events._set_running_loop(self.loop)
-        try:
-            self._drain_ready(time.perf_counter() + STEP_BUDGET_S)
-        finally:
-            self._stepping = False
-        self._step_done()
-
-    def _drain_ready(self, deadline: float) -> None:
-        """Run ready callbacks, and those they make ready, back to back, as asyncio's
-        iterations would (each round those ready at its start), until none is left or the
-        budget is spent: chained callbacks (a flush, a promise job, what they cause) need
-        no trip through Tk's queue each, nor a poll of the selector each."""
-        ready = self.loop._ready  # type: ignore[attr-defined]
-        while ready and not self._closed and time.perf_counter() <= deadline:
-            for _ in range(len(ready)):
-                handle = ready.popleft()
-                if not handle._cancelled:
-                    handle._run()
-
-    def _step_done(self) -> None:
-        """After a step: close the loop if the root went meanwhile (an async listener
-        destroyed it), else watch its file descriptors and ask Tk for the next step."""
-        if self._closed:
-            if not self.loop.is_closed():
-                self.loop.close()
-            return
-        self._watch_fds()
-        self._schedule_next()
+    def _end_of_iteration(self, step: int) -> None:
+        """Runs last in each asyncio iteration of a step: chained callbacks (a flush, a
+        promise job, what they cause) get another iteration in the same ``run_forever``,
+        without a trip through Tk's queue, until none is left or the step's budget is
+        spent; then the loop stops and Tk gets its turn."""
+        if step != self._steps:
+            return  # left over from a step that stopped early (the app called loop.stop())
+        loop = self.loop
+        if loop._ready and not self._closed and time.perf_counter() <= self._deadline:  # type: ignore[attr-defined]
+            loop.call_soon(self._end_of_iteration, step)
+        else:
+            loop.stop()
 
     def _watch_fds(self, stop: bool = False) -> None:
         """Have Tk watch the loop's file descriptors (none with ``stop``)."""

@@ -88,7 +88,7 @@ class TkDrivenAsyncio(unittest.TestCase):
         ran = []
 
         def chain(depth: int) -> None:
-            ran.append((depth, asyncio.get_running_loop() is loop))
+            ran.append((depth, asyncio.get_running_loop() is loop and loop.is_running()))
             if depth < 3:
                 loop.call_soon(chain, depth + 1)
 
@@ -129,6 +129,7 @@ class TkDrivenAsyncio(unittest.TestCase):
             loop.call_soon(lambda: loop.call_soon(after.append, "dropped"))
         self.assertTrue(loop.is_closed())
         self.assertEqual((after, errors), ([], []))
+        self.assertIsNot(asyncio.events._get_running_loop(), loop, "a closed loop must not stay the running one")
 
 
 if __name__ == "__main__":
