@@ -46,7 +46,7 @@ class XInput:
 
     def answer(self, title: str, *steps: List[str]) -> None:
         """Wait for the window named ``title``, give it the keyboard, run xdotool ``steps``;
-        again (up to three times) if the dialog is still up after them (a browser took the
+        again (up to five times) if the dialog is still up after them (a browser took the
         keyboard back meanwhile), then close it as a window manager would: never hang."""
         def run() -> None:
             try:
@@ -54,7 +54,7 @@ class XInput:
                                         "^{}$".format(re.escape(title))],
                                        stdout=subprocess.PIPE, universal_newlines=True, timeout=20, check=True)
                 window = found.stdout.split()[0]
-                for _ in range(3):
+                for _ in range(5):
                     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
                     time.sleep(0.3)  # Tk moves its focus into the dialog's entry or default button
                     for step in steps:
