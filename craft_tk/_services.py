@@ -207,18 +207,18 @@ class Services:
             chosen = filedialog.askopenfilenames(**kwargs)
             paths = [str(path) for path in self.frame.tk.splitlist(chosen)] if chosen else []
             return _remember(paths[0], paths) if paths else None
-        path = str(filedialog.askopenfilename(**kwargs))
+        path = _path(filedialog.askopenfilename(**kwargs))
         return _remember(path, path) if path else None
 
     def _save_file(self, options: Dict[str, Any]) -> Optional[str]:
         kwargs = self._file_options(options)
         if options.get("defaultName") is not None:
             kwargs["initialfile"] = _text(options["defaultName"], "defaultName")
-        path = str(filedialog.asksaveasfilename(**kwargs))
+        path = _path(filedialog.asksaveasfilename(**kwargs))
         return _remember(path, path) if path else None
 
     def _choose_directory(self, options: Dict[str, Any]) -> Optional[str]:
-        path = str(filedialog.askdirectory(mustexist=True, **self._file_options(options)))
+        path = _path(filedialog.askdirectory(mustexist=True, **self._file_options(options)))
         return _remember(os.path.join(path, ""), path) if path else None
 
     def _message_options(self, options: Dict[str, Any], method: str) -> Dict[str, Any]:
@@ -636,6 +636,14 @@ def _start_folder() -> str:
         if folder and os.path.isdir(folder):
             return folder
     return os.sep
+
+
+def _path(chosen: Any) -> str:
+    """A file dialog's answer as a path, "" if cancelled: tkinter gives ``()`` rather than
+    "" when Tk hands back an empty list (as a dialog closed by the window manager does)."""
+    if isinstance(chosen, (tuple, list)):
+        return str(chosen[0]) if chosen else ""
+    return str(chosen) if chosen else ""
 
 
 def _remember(path: str, value: Any) -> Any:

@@ -83,15 +83,18 @@ class EngineTestCase(unittest.TestCase):
             self.wait_for(lambda: panel.connected, "the page's bridge to connect")
         return panel
 
-    def wait_for(self, condition: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
-        """Pump Tk until ``condition()`` is truthy; fail naming ``what`` after ``timeout``."""
+    def wait_for(self, condition: Callable[[], Any], what: str, timeout: float = 15.0,
+                 then: Optional[Callable[[], str]] = None) -> Any:
+        """Pump Tk until ``condition()`` is truthy; fail naming ``what`` after ``timeout``
+        (and saying ``then()``: what was seen meanwhile)."""
         deadline = time.monotonic() + timeout
         while True:
             value = condition()
             if value:
                 return value
             if time.monotonic() > deadline:
-                self.fail("timed out after {:.0f} s waiting for {}".format(timeout, what))
+                self.fail("timed out after {:.0f} s waiting for {}{}".format(
+                    timeout, what, "; then: " + then() if then else ""))
             self.root.update()
             time.sleep(0.0005)
 

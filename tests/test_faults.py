@@ -102,8 +102,10 @@ class Faults(EngineTestCase):
         task = asyncio.ensure_future(produce(), loop=panel._dispatcher.driver.loop)
         self.wait_for(lambda: channel._unacked > 0, "the stream to flow")
         self.pump(0.3)
-        os.kill(panel.transport._helper.process.pid, signal.SIGKILL)
-        self.wait_for(task.done, "the producer to end")
+        helper = panel.transport._helper
+        os.kill(helper.process.pid, signal.SIGKILL)
+        self.wait_for(task.done, "the producer to end", then=lambda: "helper alive {}, exit {}, channel {}, {!r}".format(
+            helper.alive, helper.process.poll(), "closed" if channel.closed else "open", channel.close_reason))
         self.assertIsInstance(outcome[0], ChannelClosed)
         self.assertIn("helper", channel.close_reason)
         panel.reload()

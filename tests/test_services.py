@@ -54,14 +54,22 @@ class XInput:
                                         "^{}$".format(re.escape(title))],
                                        stdout=subprocess.PIPE, universal_newlines=True, timeout=20, check=True)
                 window = found.stdout.split()[0]
+                seen = []
                 for _ in range(5):
                     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
                     time.sleep(0.3)  # Tk moves its focus into the dialog's entry or default button
+                    focused_before = x_focus()
                     for step in steps:
                         subprocess.run(["xdotool"] + list(step), check=True, timeout=20)
                     if not still_up(window, title):
                         return
-                self.errors.append(AssertionError("the dialog {!r} did not take the keys".format(title)))
+                    seen.append("focus {} before the keys, {} after; visible: {}".format(
+                        focused_before, x_focus(), visible_windows()))
+                shot = os.path.join(SHOTS, "failed-dialog-{}.png".format(re.sub(r"\W+", "-", title)))
+                os.makedirs(SHOTS, exist_ok=True)
+                subprocess.run(["import", "-silent", "-window", "root", shot], timeout=20)
+                self.errors.append(AssertionError("the dialog {!r} (X window {}) did not take the keys; {}; "
+                                                  "screenshot {}".format(title, window, " | ".join(seen), shot)))
                 close_as_a_window_manager(int(window))
             except BaseException as error:
                 self.errors.append(error)
@@ -72,6 +80,45 @@ class XInput:
                 self.done.set()
 
         threading.Thread(target=run, daemon=True).start()
+
+    def close(self, title: str) -> None:
+        """Wait for the window named ``title`` and close it as a window manager would."""
+        def run() -> None:
+            try:
+                found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
+                                        "^{}$".format(re.escape(title))],
+                                       stdout=subprocess.PIPE, universal_newlines=True, timeout=20, check=True)
+                time.sleep(0.3)  # the dialog sets its close handler after it shows
+                close_as_a_window_manager(int(found.stdout.split()[0]))
+            except BaseException as error:
+                self.errors.append(error)
+            finally:
+                self.done.set()
+
+        threading.Thread(target=run, daemon=True).start()
+
+
+SHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".test-results", "screenshots")
+
+
+def x_focus() -> str:
+    """The X window with the input focus, and its name (for a failure's message)."""
+    return x_name(subprocess.run(["xdotool", "getwindowfocus"], stdout=subprocess.PIPE, universal_newlines=True,
+                                 timeout=10).stdout.strip())
+
+
+def visible_windows() -> str:
+    """The named visible X windows (for a failure's message)."""
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "."], stdout=subprocess.PIPE,
+                           universal_newlines=True, timeout=10).stdout.split()
+    return ", ".join(x_name(window) for window in found)
+
+
+def x_name(window: str) -> str:
+    """X window ``window``'s id and name."""
+    return "{} {!r}".format(window, subprocess.run(["xdotool", "getwindowname", window], stdout=subprocess.PIPE,
+                                                   stderr=subprocess.DEVNULL, universal_newlines=True,
+                                                   timeout=10).stdout.strip())
 
 
 CLEAR_ENTRY = ["key", "ctrl+a", "ctrl+k"]  # Tk's entry bindings: to the start, then delete to the end
@@ -248,6 +295,14 @@ class Dialogs(ServiceCase):
         XInput(self).answer("Pick a folder", ["key", "Return"])
         self.assertEqual(self.value(panel.evaluate("craft.dialogs.chooseDirectory({title: 'Pick a folder', "
                                                    "directory: %r})" % folder)), folder)
+
+    def test_file_dialogs_closed_by_the_window_manager_give_null(self) -> None:
+        panel = self.panel(PAGE, services=["dialogs"])
+        for call in ("openFile({title: 'Closed'})", "openFile({title: 'Closed', multiple: true})",
+                     "saveFile({title: 'Closed'})", "chooseDirectory({title: 'Closed'})"):
+            XInput(self).close("Closed")
+            self.assertIsNone(self.value(panel.evaluate("craft.dialogs." + call)), call)
+        self.assertEqual(self.ipc_errors, [])
 
     def test_confirm_and_message_answered_from_the_keyboard(self) -> None:
         panel = self.panel(PAGE, services=["dialogs"])
