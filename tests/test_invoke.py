@@ -37,6 +37,13 @@ PAGE = """<html><body><script>
     return new Promise(function () {});
   });
   craft.handle('via-native', function (x) { return craft.invoke('triple', x); });
+  craft.handle('thenable', function (x) {
+    return {then: function (resolve) { setTimeout(function () { resolve(x + 1); }, 10); }};
+  });
+  craft.handle('bad-then', function () {
+    return Object.defineProperty({}, 'then', {get: function () { throw new TypeError('no then for you'); }});
+  });
+  craft.handle('send-then-answer', function (x) { craft.send('before-answer', x); return x; });
 </script></body></html>"""
 
 
@@ -218,6 +225,18 @@ class NativeInvokesWeb(InvokeTestCase):
         self.assertIn("no-such-handler", str(missing))
         cyclic = self.native_result(panel.invoke("cyclic")).exception()
         self.assertIn("JSON", str(cyclic))
+
+    def test_thenables_settle_the_answer_and_a_plain_answer_follows_what_the_handler_sent(self) -> None:
+        panel = self.open()
+        self.assertEqual(self.native_result(panel.invoke("thenable", 41)).result(), 42)
+        error = self.native_result(panel.invoke("bad-then")).exception()
+        self.assertIsInstance(error, RemoteError)
+        self.assertEqual((error.name, str(error)), ("TypeError", "no then for you"))
+        order = []
+        panel.on("before-answer", lambda x: order.append(("event", x)))
+        panel.invoke("send-then-answer", 7).add_done_callback(lambda f: order.append(("answer", f.result())))
+        self.wait_for(lambda: len(order) == 2, "the event and the answer")
+        self.assertEqual(order, [("event", 7), ("answer", 7)])
 
     def test_arguments_json_cannot_carry_raise_at_once(self) -> None:
         panel = self.open()

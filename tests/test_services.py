@@ -50,10 +50,7 @@ class XInput:
         keyboard back meanwhile), then close it as a window manager would: never hang."""
         def run() -> None:
             try:
-                found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
-                                        "^{}$".format(re.escape(title))],
-                                       stdout=subprocess.PIPE, universal_newlines=True, timeout=20, check=True)
-                window = found.stdout.split()[0]
+                window = shown_window(title)
                 seen = []
                 for _ in range(5):
                     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
@@ -85,17 +82,22 @@ class XInput:
         """Wait for the window named ``title`` and close it as a window manager would."""
         def run() -> None:
             try:
-                found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
-                                        "^{}$".format(re.escape(title))],
-                                       stdout=subprocess.PIPE, universal_newlines=True, timeout=20, check=True)
+                window = shown_window(title)
                 time.sleep(0.3)  # the dialog sets its close handler after it shows
-                close_as_a_window_manager(int(found.stdout.split()[0]))
+                close_as_a_window_manager(int(window))
             except BaseException as error:
                 self.errors.append(error)
             finally:
                 self.done.set()
 
         threading.Thread(target=run, daemon=True).start()
+
+
+def shown_window(title: str) -> str:
+    """The X window named ``title``, once it is visible (20 s at most)."""
+    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^{}$".format(re.escape(title))],
+                           stdout=subprocess.PIPE, universal_newlines=True, timeout=20, check=True)
+    return found.stdout.split()[0]
 
 
 SHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".test-results", "screenshots")

@@ -105,15 +105,33 @@
       reply(id, KIND.ERROR, { name: 'HandlerNotFound', message: 'No handler registered for "' + message.name + '"' });
       return;
     }
-    new Promise(function (resolve) {
-      resolve(fn.apply({ signal: controller.signal, name: message.name }, message.args));
-    }).then(function (value) {
+    // A plain value is answered at once, in the batch that asked (it leaves when that
+    // batch is handled): a promise job would cost Chromium a task and PythonMonkey a loop
+    // step first. A promise (or any thenable) is answered when it settles.
+    var value, thenable = false;
+    try {
+      value = fn.apply({ signal: controller.signal, name: message.name }, message.args);
+      thenable = value !== null && (typeof value === 'object' || typeof value === 'function') &&
+        typeof value.then === 'function';
+    } catch (error) {
+      replyError(id, error);
+      return;
+    }
+    if (!thenable) {
+      reply(id, KIND.RESULT, value === undefined ? null : value);
+      return;
+    }
+    Promise.resolve(value).then(function (value) {
       reply(id, KIND.RESULT, value === undefined ? null : value);
     }, function (error) {
-      var info = describe(error);
-      if (error && error.code !== undefined) { info.code = error.code; }
-      reply(id, KIND.ERROR, info);
+      replyError(id, error);
     });
+  }
+
+  function replyError(id, error) {
+    var info = describe(error);
+    if (error && error.code !== undefined) { info.code = error.code; }
+    reply(id, KIND.ERROR, info);
   }
 
   /** Native's handler reports how far it is: the call's onProgress({done, total, detail, percent}). */
