@@ -24,6 +24,14 @@ from craft_tk import BackendUnavailable, load_backend
 ENGINE = os.environ.get("CRAFT_TEST_ENGINE", "auto")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_TIMEOUT_S = 120
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHOTS = os.path.join(TOP, ".test-results", "screenshots")  # kept for a person to look at
+
+
+def shoot(window: str, path: str) -> bool:
+    """Save a PNG of X window ``window`` ("root": the whole screen) at ``path``."""
+    return subprocess.run(["import", "-silent", "-window", window, path],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
 
 def engine_problem() -> Optional[str]:

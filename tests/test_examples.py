@@ -13,10 +13,7 @@ from typing import List, Optional
 
 from examples.__main__ import examples
 
-from .support import ENGINE, IN_CI, engine_problem
-
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHOTS = os.path.join(TOP, ".test-results", "screenshots")
+from .support import ENGINE, IN_CI, SHOTS, TOP, engine_problem, shoot
 
 
 def example_window() -> Optional[str]:
@@ -32,11 +29,6 @@ def colours(path: str) -> int:
     out = subprocess.run(["identify", "-format", "%k", path], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, universal_newlines=True).stdout.strip()
     return int(out) if out.isdigit() else 0
-
-
-def shoot(window: str, path: str) -> bool:
-    return subprocess.run(["import", "-silent", "-window", window, path],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
 
 class Examples(unittest.TestCase):

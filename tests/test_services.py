@@ -11,13 +11,13 @@ import tempfile
 import threading
 import time
 import tkinter as tk
-from typing import Any, List
+from typing import Any, Callable, List
 
 import craft_tk
 from craft_tk import InvokeTimeout, NotAllowed, SharedState
 from craft_tk._services import _gtk_theme, system_theme
 
-from .support import ENGINE, EngineTestCase
+from .support import ENGINE, SHOTS, EngineTestCase, shoot
 
 PAGE = """<html><head><title>Services</title></head><body><p id="p">services</p><script>
   var seen = {resize: [], move: [], focus: 0, blur: 0};
@@ -49,44 +49,48 @@ class XInput:
         again (up to five times) if the dialog is still up after them (a browser took the
         keyboard back meanwhile), then close it as a window manager would: never hang."""
         def run() -> None:
-            try:
-                window = shown_window(title)
-                seen = []
-                for _ in range(5):
-                    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
-                    time.sleep(0.3)  # Tk moves its focus into the dialog's entry or default button
-                    focused_before = x_focus()
-                    for step in steps:
-                        subprocess.run(["xdotool"] + list(step), check=True, timeout=20)
-                    if not still_up(window, title):
-                        return
-                    seen.append("focus {} before the keys, {} after; visible: {}".format(
-                        focused_before, x_focus(), visible_windows()))
-                shot = os.path.join(SHOTS, "failed-dialog-{}.png".format(re.sub(r"\W+", "-", title)))
-                os.makedirs(SHOTS, exist_ok=True)
-                subprocess.run(["import", "-silent", "-window", "root", shot], timeout=20)
-                self.errors.append(AssertionError("the dialog {!r} (X window {}) did not take the keys; {}; "
-                                                  "screenshot {}".format(title, window, " | ".join(seen), shot)))
-                close_as_a_window_manager(int(window))
-            except BaseException as error:
-                self.errors.append(error)
-                for _ in range(3):  # never leave a modal dialog up: the test's update() is inside it
-                    subprocess.run(["xdotool", "key", "Escape"], timeout=10)
-                    time.sleep(0.2)
-            finally:
-                self.done.set()
+            window = shown_window(title)
+            seen = []
+            for _ in range(5):
+                subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
+                time.sleep(0.3)  # Tk moves its focus into the dialog's entry or default button
+                focused_before = x_focus()
+                for step in steps:
+                    subprocess.run(["xdotool"] + list(step), check=True, timeout=20)
+                if not still_up(window, title):
+                    return
+                seen.append("focus {} before the keys, {} after; visible: {}".format(
+                    focused_before, x_focus(), visible_windows()))
+            shot = os.path.join(SHOTS, "failed-dialog-{}.png".format(re.sub(r"\W+", "-", title)))
+            os.makedirs(SHOTS, exist_ok=True)
+            shoot("root", shot)
+            self.errors.append(AssertionError("the dialog {!r} (X window {}) did not take the keys; {}; "
+                                              "screenshot {}".format(title, window, " | ".join(seen), shot)))
+            close_as_a_window_manager(int(window))
 
-        threading.Thread(target=run, daemon=True).start()
+        self._in_thread(run, escape_on_error=True)
 
     def close(self, title: str) -> None:
         """Wait for the window named ``title`` and close it as a window manager would."""
         def run() -> None:
+            window = shown_window(title)
+            time.sleep(0.3)  # the dialog sets its close handler after it shows
+            close_as_a_window_manager(int(window))
+
+        self._in_thread(run)
+
+    def _in_thread(self, work: Callable[[], None], escape_on_error: bool = False) -> None:
+        """Run ``work`` on a worker thread; keep its error for ``check`` and, with
+        ``escape_on_error``, press Escape so that no modal dialog is left up (the test's
+        ``update()`` is inside it)."""
+        def run() -> None:
             try:
-                window = shown_window(title)
-                time.sleep(0.3)  # the dialog sets its close handler after it shows
-                close_as_a_window_manager(int(window))
+                work()
             except BaseException as error:
                 self.errors.append(error)
+                for _ in range(3 if escape_on_error else 0):
+                    subprocess.run(["xdotool", "key", "Escape"], timeout=10)
+                    time.sleep(0.2)
             finally:
                 self.done.set()
 
@@ -98,9 +102,6 @@ def shown_window(title: str) -> str:
     found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^{}$".format(re.escape(title))],
                            stdout=subprocess.PIPE, universal_newlines=True, timeout=20, check=True)
     return found.stdout.split()[0]
-
-
-SHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".test-results", "screenshots")
 
 
 def x_focus() -> str:
