@@ -456,7 +456,8 @@ class Bench:
         for metric, key, unit in (("startup_to_connected_ms", "connected_ms", "ms"),
                                   ("startup_first_paint_ms", "first_paint_ms", "ms"),
                                   ("idle_rss_mb", "idle_rss_mb", "MB"),
-                                  ("second_panel_rss_mb", "second_panel_rss_mb", "MB")):
+                                  ("second_panel_rss_mb", "second_panel_rss_mb", "MB"),
+                                  ("startup_second_panel_to_connected_ms", "second_panel_connected_ms", "ms")):
             if raw is not None:
                 self.record(metric, craft[key], unit, raw[key], False, "raw-engine-own-process")
             else:

@@ -83,6 +83,18 @@ def tree_usage(pid: int) -> TreeUsage:
     )
 
 
+def tree_memory_report(pid: int) -> str:
+    """One line per process of the tree: its pid, name and resident kB (anonymous, shared
+    memory, file-backed), for a failure message that says which process holds what."""
+    lines = []
+    for each in [pid] + descendants(pid):
+        name = cmdline(each).split(b"\0")[0].rsplit(b"/", 1)[-1].decode(errors="replace")
+        kinds = ("RssAnon", "RssShmem", "RssFile")
+        lines.append("{} {}: {}".format(each, name, ", ".join(
+            "{} {} MB".format(kind[3:].lower(), status_value(each, kind) // 1024) for kind in kinds)))
+    return "\n".join(lines)
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of ``pid`` and its descendants."""
     ticks = os.sysconf("SC_CLK_TCK")

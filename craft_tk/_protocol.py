@@ -76,6 +76,7 @@ __all__ = [
     "Message",
     "Result",
     "StateOps",
+    "boot_text",
     "bridge_script",
     "cancel",
     "chan_ack",
@@ -526,8 +527,12 @@ def bridge_script(source: str, boot: Dict[str, Any]) -> str:
     return source.replace(BOOT_MARK, text, 1)
 
 
+def boot_text(bridge: str, source: str) -> str:
+    """The boot object's JSON in a bridge script made from ``source``."""
+    start = source.index(BOOT_MARK)
+    return bridge[start:len(bridge) - (len(source) - start - len(BOOT_MARK))]  # "<\\/" is JSON for "</"
+
+
 def read_boot(bridge: str, source: str) -> Dict[str, Any]:
     """The boot object in a bridge script made from ``source`` (for stand-in pages)."""
-    start = source.index(BOOT_MARK)
-    end = len(bridge) - (len(source) - start - len(BOOT_MARK))
-    return orjson.loads(bridge[start:end])  # "<\\/" is a JSON escape of "</"
+    return orjson.loads(boot_text(bridge, source))

@@ -142,6 +142,24 @@ return function makeWorld(document, hostPost, native, hostLog) {
       running = true;
       try { return steps.next({ code: code, self: self }).value; } finally { running = false; }
     },
+    /**
+     * Start craft.js in this page with its load's boot object (JSON text): craftBridge,
+     * given by the code around this one, is craft.js compiled once for the process as
+     * a function of (scope, boot, pristine). Returns undefined, or the error as text.
+     */
+    startBridge: function (bootJson) {
+      if (disposed) { return undefined; }
+      var was = running;
+      running = true;
+      try {
+        craftBridge(scope, __craftPristine.parse(bootJson), __craftPristine);
+      } catch (error) {
+        return describe(error);
+      } finally {
+        running = was;
+      }
+      return undefined;
+    },
     /** Deliver a wire string to this page's craft. */
     receive: function (wire) {
       if (!disposed && typeof win.__craftReceive === 'function') { win.__craftReceive(wire); }

@@ -5,7 +5,7 @@ import unittest
 
 from craft_tk import ChannelClosed, ChannelFull
 
-from bench._proc import tree_usage
+from bench._proc import tree_memory_report, tree_usage
 
 from .support import EngineTestCase
 
@@ -247,20 +247,24 @@ class Backpressure(ChannelTestCase):
         count = 96 * 16
         self.drive(panel, channel.drain())
         before = tree_usage(os.getpid()).rss_mb
+        reports = {"before": tree_memory_report(os.getpid())}
 
         async def pour() -> float:
             peak = before
             for i in range(count):
                 await channel.send(chunk)
                 if i % 64 == 0:
-                    peak = max(peak, tree_usage(os.getpid()).rss_mb)
+                    now = tree_usage(os.getpid()).rss_mb
+                    if now > peak:
+                        peak, reports["at the peak"] = now, tree_memory_report(os.getpid())
             channel.close()
             return peak
 
         peak = self.drive(panel, pour())
         self.wait_for(lambda: got, "the page's loop to end with the channel")
         self.assertEqual(got, [count * len(chunk)])
-        self.assertLess(peak - before, 48, "MB more held while 96 MB went through")
+        self.assertLess(peak - before, 48, "MB more held while 96 MB went through; the tree:\n" +
+                        "\n".join("{}:\n{}".format(when, text) for when, text in reports.items()))
 
     def test_a_page_sending_to_a_native_end_nobody_reads_gets_channel_full(self) -> None:
         panel = self.open()

@@ -24,6 +24,7 @@ from craft_tk import jsbridge
 
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
+from .._protocol import BOOT_MARK, boot_text
 from ._base import Page, PageHost
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
 from ._pm_jobs import release_promise_jobs
@@ -132,13 +133,23 @@ def _world_factory() -> Any:
     if _make_world is None:
         # The worlds' timers are _PageTimers': the source sees them as parameters of the
         # function around it, in place of PythonMonkey's globals; so is the page DOM's installer.
-        around = "(function (setTimeout, setInterval, clearTimeout, clearInterval, installDom) { return (" + \
-            jsbridge.read("tkhtml-world.js") + "\n); })"
+        around = "(function (setTimeout, setInterval, clearTimeout, clearInterval, installDom, craftBridge) {" \
+            " return (" + jsbridge.read("tkhtml-world.js") + "\n); })"
         timers = _PageTimers()
         install_dom = pm.eval(jsbridge.read("tkhtml-dom.js"), {"filename": "tkhtml-dom.js"})
         _make_world = pm.eval(around, {"filename": "tkhtml-world.js"})(
-            timers.set_timeout, timers.set_interval, timers.clear, timers.clear, install_dom)
+            timers.set_timeout, timers.set_interval, timers.clear, timers.clear, install_dom, _compiled_bridge())
     return _make_world
+
+
+def _compiled_bridge() -> Any:
+    """craft.js compiled once for the process, as ``bridge(scope, boot, pristine)``: a
+    world starts it in its page's scope with that load's boot object, so that no page
+    pays for parsing it (3-5 ms a page here, most of what a page adds to Tkhtml's start-up).
+    The header shares craft.js's first line, so that its line numbers stay its own."""
+    source = jsbridge.bridge_source().replace(BOOT_MARK, "__craftBoot", 1)
+    return pm.eval("(function (__craftScope, __craftBoot, __craftPristine) { with (__craftScope) { " + source +
+                   "\n} })", {"filename": "craft.js"})
 
 
 class _PageTimers:
@@ -302,7 +313,10 @@ class TkhtmlTransport:
             self._leave_page()  # a navigation the transport did not start
         self._world = _world_factory()(self._view.document, self._receive, self._events.native, self._console)
         self._world_root = root
-        self._run(self._bridge(), entered=True, label="craft.js")
+        with self._driver.running():
+            error = self._world.startBridge(boot_text(self._bridge(), jsbridge.bridge_source()))
+        if error:
+            self._to_host(self._host.page_error, _uncaught(str(error)), "craft.js")
 
     def _run(self, code: str, this: Any = None, entered: bool = False, label: str = "script") -> None:
         if self._view is None:
