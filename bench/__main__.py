@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PAYLOAD = "x" * 100  # a 100 B event
 COMPARABLE_UNITS = ("ms", "msg/s", "MB/s", "writes/s", "%")  # cef-host against CEF in process
 CHUNK = "c" * (64 * 1024)
+IDLE_GAP_S = 1.0  # how long the app idles before native_invoke_after_idle's invoke
 
 PAGE = """<html><body><p>bench</p><script>
   craft.handle('echo', function (x) { return x; });
@@ -97,6 +98,7 @@ class Bench:
         self.results: List[Dict[str, Any]] = []
         self._honest: Optional[Dict[str, float]] = None
         self.in_process: Dict[str, float] = {}  # CEF in process's values of this run: cef-host's baselines
+        self.raw_ping_heard: Optional[Callable[[], None]] = None  # called when the page's rawPing arrives
         self.root = tk.Tk()
         self.root.geometry("400x300+0+0")
         self.state = craft_tk.SharedState({"n": 0})
@@ -129,6 +131,8 @@ class Bench:
         def callback(*args: Any) -> None:
             self.raw_signal.append((name, time.perf_counter(), args))
             if name == "rawPing":
+                if self.raw_ping_heard is not None:
+                    self.raw_ping_heard()
                 self.loop.call_soon(self._raw_pong, args[0])
         return callback
 
@@ -225,6 +229,45 @@ class Bench:
         for label, q in (("p50", 50), ("p99", 99)):
             self.record("native_invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
                         honest["native_{}_ms".format(label)] if honest else None, False, self.honest_kind)
+
+    def native_invoke_after_idle(self) -> None:
+        """The first native invoke after the app sat idle in Tk's mainloop for a second
+        (pumps asleep, as in an app), timed until its answer has woken the loop: the median
+        of five; the raw engine's round trip after the same idle is the baseline."""
+        rounds = 3 if self.quick else 5
+        craft = [self._after_idle(self._craft_trip) for _ in range(rounds)]
+        raw = [self._after_idle(self._raw_trip) for _ in range(rounds)] if self.raw else []
+        self.record("native_invoke_after_idle_ms", percentile(craft, 50) * 1000, "ms",
+                    percentile(raw, 50) * 1000 if raw else None, False)
+
+    def _after_idle(self, trip: Callable[[Callable[[], None]], None]) -> float:
+        """Seconds from ``trip(done)`` to ``done()``, started by Tk's mainloop after
+        IDLE_GAP_S with nothing to do."""
+        times: List[float] = []
+
+        def start() -> None:
+            times.append(time.perf_counter())
+            trip(finish)
+
+        def finish() -> None:
+            times.append(time.perf_counter())
+            self.root.quit()
+
+        self.root.after(int(IDLE_GAP_S * 1000), start)
+        self.root.mainloop()
+        return times[1] - times[0]
+
+    def _craft_trip(self, done: Callable[[], None]) -> None:
+        self.panel.invoke("echo", 0).add_done_callback(lambda _: done())
+
+    def _raw_trip(self, done: Callable[[], None]) -> None:
+        def heard() -> None:
+            self.raw_ping_heard = None
+            done()
+
+        self.raw_target = 0  # no pong after this ping
+        self.raw_ping_heard = heard
+        self.raw.call("rawPong", 0)
 
     def emit_throughput(self) -> float:
         n = 50000 if self.quick else 200000
@@ -503,7 +546,8 @@ def main() -> int:
     if args.append and os.path.exists(path):
         with open(path) as previous:
             bench.in_process = {row["metric"]: row["value"] for row in json.load(previous) if row["engine"] == "cef"}
-    steps = [bench.invoke_roundtrip, bench.native_invoke_roundtrip, bench.emit_throughput, bench.send_throughput,
+    steps = [bench.invoke_roundtrip, bench.native_invoke_roundtrip, bench.native_invoke_after_idle,
+             bench.emit_throughput, bench.send_throughput,
              bench.channel_throughput, bench.state_patch_rate, bench.memory_growth]
     if bench.engine == "tkhtml":
         steps.append(bench.gc_pause)
