@@ -233,7 +233,8 @@ class Bench:
     def native_invoke_after_idle(self) -> None:
         """The first native invoke after the app sat idle in Tk's mainloop for a second
         (pumps asleep, as in an app), timed until its answer has woken the loop: the median
-        of five; the raw engine's round trip after the same idle is the baseline."""
+        of five (three with --quick); the raw engine's round trip after the same idle is
+        the baseline."""
         rounds = 3 if self.quick else 5
         craft = [self._after_idle(self._craft_trip) for _ in range(rounds)]
         raw = [self._after_idle(self._raw_trip) for _ in range(rounds)] if self.raw else []
@@ -254,13 +255,21 @@ class Bench:
             self.root.quit()
 
         self.root.after(int(IDLE_GAP_S * 1000), start)
+        give_up = self.root.after(int((IDLE_GAP_S + 60) * 1000), self.root.quit)
         self.root.mainloop()
+        self.root.after_cancel(give_up)
+        if len(times) < 2:
+            raise RuntimeError("no answer within 60 s of an invoke after idle")
         return times[1] - times[0]
 
     def _craft_trip(self, done: Callable[[], None]) -> None:
+        """A native invoke of the page's echo handler; ``done()`` when it is answered."""
         self.panel.invoke("echo", 0).add_done_callback(lambda _: done())
 
     def _raw_trip(self, done: Callable[[], None]) -> None:
+        """The raw engine calls the page's rawPong, which calls rawPing; ``done()`` then."""
+        assert self.raw is not None
+
         def heard() -> None:
             self.raw_ping_heard = None
             done()

@@ -84,14 +84,16 @@ def tree_usage(pid: int) -> TreeUsage:
 
 
 def tree_memory_report(pid: int) -> str:
-    """One line per process of the tree: its pid, name and resident kB (anonymous, shared
-    memory, file-backed), for a failure message that says which process holds what."""
+    """One line per process of the tree: its pid, name (with Chromium's ``--type=``) and
+    resident memory in MB (anonymous, shared memory, file-backed), for a failure message
+    that says which process holds what."""
     lines = []
     for each in [pid] + descendants(pid):
-        name = cmdline(each).split(b"\0")[0].rsplit(b"/", 1)[-1].decode(errors="replace")
+        words = cmdline(each).split(b"\0")
+        name = words[0].rsplit(b"/", 1)[-1] + b"".join(b" " + word for word in words if word.startswith(b"--type="))
         kinds = ("RssAnon", "RssShmem", "RssFile")
-        lines.append("{} {}: {}".format(each, name, ", ".join(
-            "{} {} MB".format(kind[3:].lower(), status_value(each, kind) // 1024) for kind in kinds)))
+        lines.append("{} {}: {}".format(each, name.decode(errors="replace"), ", ".join(
+            "{} {:.1f} MB".format(kind[3:].lower(), status_value(each, kind) / 1024) for kind in kinds)))
     return "\n".join(lines)
 
 

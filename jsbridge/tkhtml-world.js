@@ -8,11 +8,14 @@
  * (and to nobody else). Closures keep their page's scope, so timers and promise
  * continuations see the right `document` with no "current page" switch.
  *
- * Not strict on purpose: `with` and sloppy direct eval are the mechanism.
+ * The page's scripts run in tkhtml-runner.js's generator (`makeRunner`), compiled apart
+ * so that no page can name what this file's scope holds for all pages.
  * Evaluates to makeWorld(document, hostPost, native, hostLog): the page's console goes to
  * hostLog(level, text); with `native` (a DomNative of
  * craft_tk/backends/_tkhtml_dom.py), the page gets the browser-shaped DOM of
- * tkhtml-dom.js (`installDom`, given by the code around this one) instead of tkinterweb's.
+ * tkhtml-dom.js instead of tkinterweb's. The code around this one gives `installDom`
+ * (tkhtml-dom.js), `craftBridge` (craft.js compiled once, see startBridge) and
+ * `makeRunner`, with the worlds' timers.
  *
  * The built-ins craft.js relies on are captured here, once, when the process has run no
  * page yet: a page that replaces JSON.stringify on the shared global cannot reach another
@@ -93,35 +96,11 @@ return function makeWorld(document, hostPost, native, hostLog) {
     return (error && error.stack) ? error + '\n' + error.stack : String(error);
   }
 
-  var reenter = null;  // runs code while a script is already running (see run below)
-  var compileHandler = null;  // an inline handler's source as a function(event) of the page
-
-  function* runner() {
-    var __craftJob, __craftResult;
-    with (scope) {
-      reenter = function (__craftCode, __craftSelf) {
-        (function () { eval(__craftCode); }).call(__craftSelf);
-      };
-      compileHandler = function (__craftCode) {
-        return eval('(function (event) {\n' + __craftCode + '\n})');
-      };
-      while (true) {
-        __craftJob = yield __craftResult;
-        __craftResult = undefined;
-        try {
-          if (__craftJob.self === undefined) {
-            eval(__craftJob.code);
-          } else {
-            (function () { eval(__craftJob.code); }).call(__craftJob.self);
-          }
-        } catch (error) {
-          __craftResult = describe(error);
-        }
-      }
-    }
-  }
-  var steps = runner();
-  steps.next();
+  // The page's scripts run in a generator compiled apart (makeRunner, tkhtml-runner.js):
+  // from there no page can name what is in this file's scope.
+  var steps = makeRunner(scope);
+  var hooks = steps.next().value;
+  var reenter = hooks.reenter, compileHandler = hooks.compileHandler;
   var running = false;
 
   var dom = null;
@@ -140,7 +119,12 @@ return function makeWorld(document, hostPost, native, hostLog) {
         return undefined;
       }
       running = true;
-      try { return steps.next({ code: code, self: self }).value; } finally { running = false; }
+      try {
+        var outcome = steps.next({ code: code, self: self }).value;
+        return outcome ? describe(outcome.error) : undefined;
+      } finally {
+        running = false;
+      }
     },
     /**
      * Start craft.js in this page with its load's boot object (JSON text): craftBridge,

@@ -231,6 +231,48 @@ class OnePanelCannotActAsAnother(AdversarialTestCase):
         self.assertNotIn(b._dispatcher.secrets.connected, seen[0])
 
 
+class NothingSharedIsWithinReach(AdversarialTestCase):
+    # On Tkhtml all pages share one JavaScript global, and the machinery of their worlds
+    # (craft.js compiled once, the pristine built-ins, the DOM installer) is made once for
+    # the process: a page that could name it could read the boot object, secret
+    # included, of every later page load, or replace what every later page runs.
+    SHARED = ["craftBridge", "__craftPristine", "installDom", "makeRunner", "makeWorld", "pageConsole", "jsGlobal",
+              "startBridge", "steps", "hooks", "scope", "win", "hostPost", "native"]
+    ATTACKER = """<html><body><p>A</p><script>
+      var caught = [], reached = [];
+      function keep(value) { try { caught.push(typeof value === 'string' ? value : JSON.stringify(value)); } catch (e) {} }
+      NAMES.forEach(function (name) {
+        if (eval('typeof ' + name) !== 'undefined') { reached.push(name); }
+      });
+      // Each replacement passes the call on, so that the later page still works.
+      try {
+        var realBridge = craftBridge;
+        craftBridge = function (scope, boot) { keep(boot); return realBridge.apply(this, arguments); };
+      } catch (e) {}
+      try { __craftPristine = { stringify: JSON.stringify, apply: Reflect.apply, toSource: Function.prototype.toString,
+                                parse: function (text) { keep(text); return JSON.parse(text); } }; } catch (e) {}
+      try {
+        var realInstall = installDom;
+        installDom = function (win) { keep('installDom'); return realInstall.apply(this, arguments); };
+      } catch (e) {}
+      craft.on('report', function () { craft.send('report', {reached: reached, caught: caught.join('\u0001')}); });
+    </script></body></html>"""
+
+    def test_a_page_can_name_nothing_pages_share_nor_read_a_later_loads_secret(self) -> None:
+        a = self.panel(self.ATTACKER.replace("NAMES", json.dumps(self.SHARED)), width=390)
+        a.pack_configure(side="left")
+        report = self.collect(a, "report")
+        b = self.panel(OnePanelCannotActAsAnother.VICTIM, width=390)  # a later page load
+        b.pack_configure(side="left")
+        spoken = self.collect(b, "spoken")
+        b.emit("speak")
+        self.wait_for(lambda: spoken, "panel B's event: its bridge started as usual")
+        a.emit("report")
+        self.wait_for(lambda: report, "panel A's report")
+        self.assertNotIn(b._dispatcher.secrets.connected, report[0]["caught"], "panel B's secret, read by panel A")
+        self.assertEqual(report[0]["reached"], [], "names a page script could reach")
+
+
 class AnswersBelongToTheirLoad(AdversarialTestCase):
     RELOADING_PAGE = """<html><body><script>
       craft.invoke('effect').then(function (value) { craft.send('answer', value); });

@@ -29,7 +29,8 @@ class Es2017(unittest.TestCase):
         served = os.path.join(TOP, ".venv", "node", "craft-served.js")
         with open(served, "w", encoding="utf-8") as out:
             out.write(jsbridge.bridge_source())  # craft.js as a page gets it: the modules joined
-        for name, kind in ((served, "script"), ("tkhtml-world.js", "expression"), ("tkhtml-dom.js", "expression")):
+        for name, kind in ((served, "script"), ("tkhtml-world.js", "expression"), ("tkhtml-dom.js", "expression"),
+                           ("tkhtml-runner.js", "expression")):
             with self.subTest(name=name):
                 result = self.parses(name, kind)
                 self.assertEqual(result.returncode, 0, result.stderr[-500:])

@@ -133,12 +133,14 @@ def _world_factory() -> Any:
     if _make_world is None:
         # The worlds' timers are _PageTimers': the source sees them as parameters of the
         # function around it, in place of PythonMonkey's globals; so is the page DOM's installer.
-        around = "(function (setTimeout, setInterval, clearTimeout, clearInterval, installDom, craftBridge) {" \
-            " return (" + jsbridge.read("tkhtml-world.js") + "\n); })"
+        around = "(function (setTimeout, setInterval, clearTimeout, clearInterval, installDom, craftBridge," \
+            " makeRunner) { return (" + jsbridge.read("tkhtml-world.js") + "\n); })"
         timers = _PageTimers()
         install_dom = pm.eval(jsbridge.read("tkhtml-dom.js"), {"filename": "tkhtml-dom.js"})
+        make_runner = pm.eval(jsbridge.read("tkhtml-runner.js"), {"filename": "tkhtml-runner.js"})
         _make_world = pm.eval(around, {"filename": "tkhtml-world.js"})(
-            timers.set_timeout, timers.set_interval, timers.clear, timers.clear, install_dom, _compiled_bridge())
+            timers.set_timeout, timers.set_interval, timers.clear, timers.clear, install_dom, _compiled_bridge(),
+            make_runner)
     return _make_world
 
 
@@ -316,17 +318,20 @@ class TkhtmlTransport:
         with self._driver.running():
             error = self._world.startBridge(boot_text(self._bridge(), jsbridge.bridge_source()))
         if error:
-            self._to_host(self._host.page_error, _uncaught(str(error)), "craft.js")
+            self._page_error(error, "craft.js")
 
-    def _run(self, code: str, this: Any = None, entered: bool = False, label: str = "script") -> None:
+    def _run(self, code: str, this: Any = None, label: str = "script") -> None:
         if self._view is None:
             return
         with self._driver.running():
-            if not entered:
-                self._enter_page()
+            self._enter_page()
             error = self._world.run(code, this) if this is not None else self._world.run(code)
         if error:
-            self._to_host(self._host.page_error, _uncaught(str(error)), label)
+            self._page_error(error, label)
+
+    def _page_error(self, error: Any, label: str) -> None:
+        """What a page's script (``label``) threw, as the world describes it, to the core."""
+        self._to_host(self._host.page_error, _uncaught(str(error)), label)
 
     def _on_done_loading(self, event: tk.Event) -> None:
         if self._view is not None:
@@ -457,5 +462,5 @@ class TkhtmlTransport:
             self._enter_page()
             error = self._world.elementScript(node_handle, attribute, code)
         if error:
-            self._to_host(self._host.page_error, _uncaught(str(error)), attribute + " handler")
+            self._page_error(error, attribute + " handler")
 

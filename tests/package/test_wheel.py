@@ -45,7 +45,7 @@ class BuiltDistributions(unittest.TestCase):
         tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
         self.assertEqual(tops, {"craft_tk"})
         for shipped in ("craft_tk/jsbridge/craft/api.js", "craft_tk/jsbridge/tkhtml-dom.js",
-                        "craft_tk/jsbridge/craft.d.ts", "craft_tk/py.typed"):
+                        "craft_tk/jsbridge/tkhtml-runner.js", "craft_tk/jsbridge/craft.d.ts", "craft_tk/py.typed"):
             self.assertIn(shipped, names)
 
     def test_the_sdist_builds_a_wheel_of_the_same_files(self) -> None:

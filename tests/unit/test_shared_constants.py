@@ -49,6 +49,15 @@ class SharedConstants(unittest.TestCase):
     def test_the_boot_mark(self) -> None:
         self.assertEqual(_js().count(_protocol.BOOT_MARK), 1)
 
+    def test_the_boot_object_comes_back_out_of_a_bridge(self) -> None:
+        # Tkhtml starts craft.js compiled once with the boot JSON read back from the bridge.
+        boot = {"secret": "s3cret", "state": {"html": "</script><b>", "line": "a\u2028b\u2029c"}}
+        bridge = _protocol.bridge_script(_js(), boot)
+        self.assertNotIn("</script>", bridge)
+        self.assertNotIn("\u2028", bridge)
+        self.assertEqual(_protocol.read_boot(bridge, _js()), boot)
+        self.assertTrue(_protocol.boot_text(bridge, _js()).startswith('{"secret":"s3cret"'))
+
     def test_only_the_protocol_module_writes_messages(self) -> None:
         package = os.path.dirname(os.path.abspath(_protocol.__file__))
         writers = []
