@@ -34,6 +34,18 @@ def shoot(window: str, path: str) -> bool:
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
 
+def helper_report(helper: Any, transport: Any) -> str:
+    """What the app knows of a ``cef-host`` helper, and what the system says of its
+    process: for a test that waited in vain for the app to notice the helper's end."""
+    try:
+        with open("/proc/{}/stat".format(helper.process.pid)) as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        state = "gone"
+    return "helper alive {}, exit code {}, process state {}, the panel among its panels {}".format(
+        helper.alive, helper.process.returncode, state, transport in helper.panels.values())
+
+
 def engine_problem() -> Optional[str]:
     """Why the engine under test cannot run here, or None."""
     try:

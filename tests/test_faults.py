@@ -12,7 +12,7 @@ from typing import Any, List
 
 from craft_tk import ChannelClosed, CraftError
 
-from .support import ENGINE, EngineTestCase
+from .support import ENGINE, EngineTestCase, helper_report
 from .test_lifecycle import _leftovers
 
 PAGE = """<html><body><script>
@@ -104,8 +104,8 @@ class Faults(EngineTestCase):
         self.pump(0.3)
         helper = panel.transport._helper
         os.kill(helper.process.pid, signal.SIGKILL)
-        self.wait_for(task.done, "the producer to end", then=lambda: "helper alive {}, exit {}, channel {}, {!r}".format(
-            helper.alive, helper.process.poll(), "closed" if channel.closed else "open", channel.close_reason))
+        self.wait_for(task.done, "the producer to end", then=lambda: "{}, channel {}, {!r}".format(
+            helper_report(helper, panel.transport), "closed" if channel.closed else "open", channel.close_reason))
         self.assertIsInstance(outcome[0], ChannelClosed)
         self.assertIn("helper", channel.close_reason)
         panel.reload()

@@ -8,7 +8,7 @@ import unittest
 
 from craft_tk import PageGone
 
-from .support import ENGINE, EngineTestCase, screenshot_pixel
+from .support import ENGINE, EngineTestCase, helper_report, screenshot_pixel
 
 CEF_ONLY = unittest.skipUnless(ENGINE == "cef", "CEF's input and helper process (Tkhtml is a Tk widget already)")
 
@@ -88,7 +88,8 @@ class Helper(EngineTestCase):
         outcome = []
         pending.add_done_callback(outcome.append)
         os.kill(helper.process.pid, signal.SIGKILL)
-        self.wait_for(lambda: outcome and channel.closed, "the pending invoke and the channel to settle")
+        self.wait_for(lambda: outcome and channel.closed, "the pending invoke and the channel to settle",
+                      then=lambda: helper_report(helper, panel.transport))
         self.assertIsInstance(outcome[0].exception(), PageGone)
         self.assertIn("helper", channel.close_reason)
         self.assertTrue(any("helper" in str(error) for error in self.ipc_errors))
