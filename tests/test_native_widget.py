@@ -5,6 +5,7 @@ import signal
 import subprocess
 import tkinter as tk
 import unittest
+from typing import Any, List, Tuple
 
 from craft_tk import PageGone
 
@@ -83,11 +84,38 @@ class Helper(EngineTestCase):
         if panel.backend != "cef-host":
             self.skipTest("CEF runs in this process here (Python 3.7): there is no helper to crash")
         helper = panel.transport._helper
+        outcome, channel = self.wait_on_page(panel)
+        os.kill(helper.process.pid, signal.SIGKILL)
+        self.expect_settled_and_reload(panel, helper, outcome, channel)
+
+    def test_a_crash_that_x_tells_before_the_pipe_still_settles_everything(self) -> None:
+        # X can tell of the helper's end (its window gone, and Tk destroys the panel's
+        # container with it) before the pipe's end or the exit reach the app. Here both are
+        # held back until the container is gone.
+        panel = self.panel(FORM)
+        if panel.backend != "cef-host":
+            self.skipTest("CEF runs in this process here (Python 3.7): there is no helper to crash")
+        helper, holder = panel.transport._helper, panel.transport._holder
+        self.root.tk.deletefilehandler(helper._reader.fd)
+        helper._exited = lambda: None  # what the exit-watching thread calls
+        outcome, channel = self.wait_on_page(panel)
+        os.kill(helper.process.pid, signal.SIGKILL)
+        self.wait_for(lambda: not holder.winfo_exists(), "X to end the helper's window and Tk the container")
+        self.assertFalse(outcome, "nothing settled before the app heard of the helper's end")
+        del helper._exited
+        self.root.tk.createfilehandler(helper._reader.fd, tk.READABLE, helper._readable)
+        self.expect_settled_and_reload(panel, helper, outcome, channel)
+
+    def wait_on_page(self, panel: Any) -> Tuple[List[Any], Any]:
+        """An invoke the page never answers and an open channel: what the helper's end
+        must settle."""
         pending = panel.invoke("never-answered")
         channel = panel.create_channel("stream")
-        outcome = []
+        outcome: List[Any] = []
         pending.add_done_callback(outcome.append)
-        os.kill(helper.process.pid, signal.SIGKILL)
+        return outcome, channel
+
+    def expect_settled_and_reload(self, panel: Any, helper: Any, outcome: List[Any], channel: Any) -> None:
         self.wait_for(lambda: outcome and channel.closed, "the pending invoke and the channel to settle",
                       then=lambda: helper_report(helper, panel.transport))
         self.assertIsInstance(outcome[0].exception(), PageGone)
@@ -99,7 +127,6 @@ class Helper(EngineTestCase):
         panel.emit("ping", "after the crash")
         self.wait_for(lambda: pongs, "the page to answer again")
         self.assertIsNot(panel.transport._helper, helper)
-
 
 if __name__ == "__main__":
     unittest.main()

@@ -128,6 +128,7 @@ class Helper:
                 self.tops.pop(pid).destroy()
                 self.hosts.pop(pid, None)
                 self.bridges.pop(pid, None)
+            self.out.send("closed", pid)
         elif pid in self.panels:
             transport = self.panels[pid]
             if op == "load":

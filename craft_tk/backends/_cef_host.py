@@ -162,7 +162,8 @@ class CefHostTransport:
         embedded window dies, so it is a child of the panel, made anew after a crash."""
         holder = self._holder = tk.Frame(self._frame, container=True)
         holder.pack(fill="both", expand=True)
-        holder.bind("<Destroy>", lambda event: self._release() if event.widget is holder else None, add="+")
+        holder.bind("<Destroy>", lambda event: self._release() if event.widget is holder is self._holder else None,
+                    add="+")
         when_mapped(holder, self._open)
 
     def _open(self) -> None:
@@ -223,13 +224,25 @@ class CefHostTransport:
     def _release(self) -> None:
         """Have the helper close this panel's browser. Its window must outlive our
         container (X destroys children with their parent, and CEF never finishes closing
-        a browser whose window is gone): it is moved out before Tk destroys the container."""
-        helper = self._helper
-        if helper is not None and helper.alive:  # a dead one stays, for reload() to replace
-            if self._holder is not None:
-                detach_children(self._holder)
-            helper.send("close", self._pid)
-            helper.panels.pop(self._pid, None)
+        a browser whose window is gone): it is moved out before Tk destroys the container.
+
+        When the container goes without ``close()`` (the app destroyed the panel's widget,
+        or the helper died and its window with it, which X can tell before the pipe does),
+        the panel stays among the helper's until the helper answers ``closed``: a helper
+        that died instead still finds it, to settle what it waits for."""
+        helper, holder = self._helper, self._holder
+        self._holder = None  # destroyed now; reload() makes another
+        if helper is None or not helper.alive:  # a dead one stays, for reload() to replace
+            return
+        if holder is not None:
+            detach_children(holder)
+        helper.send("close", self._pid)
+        if self._closed:
+            self._forget_helper()
+
+    def _forget_helper(self) -> None:
+        if self._helper is not None:
+            self._helper.panels.pop(self._pid, None)
             self._helper = None
 
     # -- from the helper ---------------------------------------------------------------------
@@ -237,6 +250,8 @@ class CefHostTransport:
     def _from_helper(self, op: str, args: List[Any]) -> None:
         if op == "receive":
             self._host.receive(args[0])
+        elif op == "closed":  # the helper closed the browser of a container that went
+            self._forget_helper()
         elif op == "loading":
             self._host.page_loading(args[0] if args else None)
         elif op == "refused":
