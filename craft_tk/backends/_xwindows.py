@@ -14,7 +14,7 @@ import ctypes
 import tkinter as tk
 from typing import Any, Callable, Dict, Iterable, List
 
-__all__ = ["detach_children", "detach_windows", "reclaim_focus_on_tk_clicks", "when_mapped"]
+__all__ = ["detach_children", "detach_windows", "reclaim_focus_on_tk_clicks", "server_has_extension", "when_mapped"]
 
 
 def when_mapped(widget: tk.Misc, fn: Callable[[], None]) -> None:
@@ -91,6 +91,16 @@ def detach_children(widget: tk.Misc) -> None:
     detach_windows(widget, windows)
 
 
+def server_has_extension(widget: tk.Misc, name: str) -> bool:
+    """Whether the X server of ``widget``'s display offers the extension ``name``."""
+    display = _display(widget)
+    if display is None:
+        return False
+    number = ctypes.c_int()
+    return bool(_xlib().XQueryExtension(display, name.encode(), ctypes.byref(number), ctypes.byref(number),
+                                        ctypes.byref(number)))
+
+
 _ignore_x_errors = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(lambda display, error: 0)
 _IGNORE_X_ERRORS = ctypes.cast(_ignore_x_errors, ctypes.c_void_p)
 _loaded: List[Any] = []
@@ -111,6 +121,8 @@ def _xlib() -> Any:
                                     ctypes.POINTER(ctypes.c_uint)]
         xlib.XFree.argtypes = [ctypes.c_void_p]
         xlib.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        int_p = ctypes.POINTER(ctypes.c_int)
+        xlib.XQueryExtension.argtypes = [ctypes.c_void_p, ctypes.c_char_p, int_p, int_p, int_p]
         xlib.XSetErrorHandler.restype = ctypes.c_void_p
         xlib.XSetErrorHandler.argtypes = [ctypes.c_void_p]
         _loaded.append(xlib)
