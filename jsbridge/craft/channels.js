@@ -178,14 +178,16 @@
     var data = this._inbox.shift();
     this._consumed++;
     if (!this._ackScheduled && !this.closed) {
+      // One ack for all that is taken until the outbox is flushed, encoded then: it
+      // leaves with what the consumer sent, in the same post.
       this._ackScheduled = true;
       var self = this;
-      Promise.resolve().then(function () {
+      queueEncoded(function () {
         self._ackScheduled = false;
-        if (self._consumed && !self.closed) {
-          queue({ kind: KIND.CHAN_ACK, name: self.name, count: self._consumed });
-          self._consumed = 0;
-        }
+        if (!self._consumed || self.closed) { return []; }
+        var ack = stringify({ kind: KIND.CHAN_ACK, name: self.name, count: self._consumed });
+        self._consumed = 0;
+        return ack;
       });
     }
     return data;

@@ -105,15 +105,40 @@
       reply(id, KIND.ERROR, { name: 'HandlerNotFound', message: 'No handler registered for "' + message.name + '"' });
       return;
     }
-    new Promise(function (resolve) {
-      resolve(fn.apply({ signal: controller.signal, name: message.name }, message.args));
-    }).then(function (value) {
-      reply(id, KIND.RESULT, value === undefined ? null : value);
-    }, function (error) {
-      var info = describe(error);
-      if (error && error.code !== undefined) { info.code = error.code; }
+    var context = { signal: controller.signal, name: message.name };
+    outcomeOf(function () { return fn.apply(context, message.args); }, function (failed, outcome) {
+      if (!failed) {
+        reply(id, KIND.RESULT, outcome === undefined ? null : outcome);
+        return;
+      }
+      var info = describe(outcome);
+      if (outcome && outcome.code !== undefined) { info.code = outcome.code; }
       reply(id, KIND.ERROR, info);
     });
+  }
+
+  /**
+   * Run fn() and hand its outcome to settled(failed, valueOrError): at once for a plain
+   * value or a throw, so that an answer leaves with the batch that asked (a promise job
+   * would cost Chromium a task and PythonMonkey a loop step first); when it settles for a
+   * promise, or any thenable.
+   */
+  function outcomeOf(fn, settled) {
+    var value, thenable;
+    try {
+      value = fn();
+      thenable = value !== null && (typeof value === 'object' || typeof value === 'function') &&
+        typeof value.then === 'function';
+    } catch (error) {
+      settled(true, error);
+      return;
+    }
+    if (!thenable) {
+      settled(false, value);
+      return;
+    }
+    Promise.resolve(value).then(function (result) { settled(false, result); },
+                                function (error) { settled(true, error); });
   }
 
   /** Native's handler reports how far it is: the call's onProgress({done, total, detail, percent}). */
@@ -209,20 +234,12 @@
    * by the backend; the value (awaited if a Promise) or the error answers call `id`.
    */
   function evaluate(id, thunk) {
-    var value;
-    try {
-      value = thunk();
-    } catch (error) {
-      queue({ kind: KIND.ERROR, id: id, error: describe(error) });
-      return;
-    }
-    Promise.resolve(value).then(function (value) {
+    outcomeOf(thunk, function (failed, outcome) {
       try {
-        queue({ kind: KIND.RESULT, id: id, value: value === undefined ? null : value });
+        queue(failed ? { kind: KIND.ERROR, id: id, error: describe(outcome) }
+                     : { kind: KIND.RESULT, id: id, value: outcome === undefined ? null : outcome });
       } catch (error) {
         queue({ kind: KIND.ERROR, id: id, error: describe(error) });
       }
-    }, function (error) {
-      queue({ kind: KIND.ERROR, id: id, error: describe(error) });
     });
   }

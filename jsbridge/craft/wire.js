@@ -208,4 +208,7 @@
     for (i = 0; i < batch.length; i++) {
       handle(batch[i]);
     }
+    if (outbox.length) {
+      flush();  // what the batch caused (answers, acks) leaves now, not in a promise job
+    }
   }
