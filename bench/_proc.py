@@ -90,7 +90,8 @@ def tree_memory_report(pid: int) -> str:
     lines = []
     for each in [pid] + descendants(pid):
         words = cmdline(each).replace(b"\0", b" ").split()  # Chromium's processes retitle themselves
-        name = (words or [b"?"])[0].rsplit(b"/", 1)[-1] + b"".join(b" " + word for word in words if word.startswith(b"--type="))
+        types = b"".join(b" " + word for word in words if word.startswith(b"--type="))
+        name = (words or [b"?"])[0].rsplit(b"/", 1)[-1] + types
         kinds = ("RssAnon", "RssShmem", "RssFile")
         lines.append("{} {}: {}".format(each, name.decode(errors="replace"), ", ".join(
             "{} {:.1f} MB".format(kind[3:].lower(), status_value(each, kind) / 1024) for kind in kinds)))

@@ -108,6 +108,23 @@ class OneBadMessageDropsNothingElse(AdversarialTestCase):
         self.assertEqual([value for value in sent if isinstance(value, str)], ["before", "after"])
         self.assertTrue(self.errors_of(ProtocolError), "the refused messages are reported")
 
+    def test_an_answer_that_cannot_be_encoded_costs_only_its_call(self) -> None:
+        # A page handler's value whose toJSON throws null: the call is answered with an
+        # error, and what came in the same batch from native is still handled.
+        panel = self.open()
+        after = self.collect(panel, "after")
+        self.run_in_page(panel, """
+          craft.handle('unsendable', function () { return {toJSON: function () { throw null; }}; });
+          craft.on('next', function (data) { craft.send('after', data); });
+          craft.send('after', 'ready');""")
+        self.wait_for(lambda: after == ["ready"], "the page's handler and listener")
+        answer = panel.invoke("unsendable")
+        panel.emit("next", "delivered")  # in the same tick: the same batch as the invoke
+        self.wait_for(answer.done, "the invoke to settle")
+        self.assertIsInstance(answer.exception(), craft_tk.RemoteError)
+        self.assertIn("cannot be sent as JSON", str(answer.exception()))
+        self.wait_for(lambda: "delivered" in after, "the event that came after the invoke")
+
 
 class TheSecretStaysSecret(AdversarialTestCase):
     HOOKING_PAGE = """<html><body><p>hooks</p><script>
@@ -277,6 +294,22 @@ class AnswersBelongToTheirLoad(AdversarialTestCase):
     RELOADING_PAGE = """<html><body><script>
       craft.invoke('effect').then(function (value) { craft.send('answer', value); });
     </script></body></html>"""
+
+    def test_a_listener_that_loads_a_page_while_the_old_one_delivers_brings_the_new_one(self) -> None:
+        # The old page sends from inside the delivery of native's event; on Tkhtml that
+        # reaches Python while the old page's receive() is still on the stack.
+        panel = self.panel("""<script>
+          craft.on('go', function () { craft.send('replace-me'); craft.send('heard', 'old'); });
+        </script>""")
+        heard = self.collect(panel, "heard")
+        panel.on("replace-me", lambda data: panel.load_html("""<script>
+          craft.handle('which', function () { return 'new'; }); craft.send('heard', 'new');
+        </script>"""))
+        panel.emit("go")
+        self.wait_for(lambda: "new" in heard and panel.connected, "the new page")
+        self.assertEqual(self.answer_of(panel.invoke("which"), "the new page's answer"), "new")
+        self.assertEqual(heard, ["old", "new"], "what the old page sent before it went, then the new one")
+        self.assertEqual(self.ipc_errors, [])
 
     def test_a_handler_that_reloads_cannot_answer_the_new_load(self) -> None:
         calls = []

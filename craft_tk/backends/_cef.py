@@ -43,7 +43,7 @@ from ._base import Page, PageHost
 from ._cef_python import cef_cache_dir
 from ._page_files import remove_page, write_page
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
-from ._xwindows import detach_windows, reclaim_focus_on_tk_clicks, server_has_extension, when_mapped
+from ._xwindows import detach_windows, direct_rendering, reclaim_focus_on_tk_clicks, when_mapped
 from ._glib_pump import GlibPump, iterate_default_context
 
 try:
@@ -71,13 +71,16 @@ _SWITCHES: Dict[str, str] = {}
 # --in-process-gpu silences it but loses more frames on resizes and puts GL drivers in the
 # app. So the GPU process is started through this script, without its stderr.
 _QUIET_GPU = "#!/bin/sh\n# craft_tk: CEF's GPU process, without its stderr\nexec \"$@\" 2>/dev/null\n"
-# Without direct rendering (an X server offering none of these: Xvfb, VNC, most virtual
-# machines) Chromium's GPU process draws through Mesa's software rasterizer, whose start-up
-# held 0.3-1.7 GB for about a second in 1 start of 10 under Xvfb (a GLX call in
-# swrast_dri). SwiftShader, which CEF ships and Chrome uses for software GL, drew the same
-# pages (WebGL included) at 58 MB, in 30 starts out of 30. CRAFT_TK_CEF_GL chooses:
-# "auto" (the default), "swiftshader" or "system" (Chromium's own choice).
-_DIRECT_RENDERING = ("DRI3", "DRI2", "NV-GLX")
+# Without direct rendering (``direct_rendering``: Xvfb, VNC, most virtual machines,
+# containers, ssh -X) Chromium's GPU process draws through Mesa's software rasterizer,
+# whose start-up held 0.3-1.7 GB for about a second in 1 start of 10 under Xvfb (a GLX call
+# in swrast_dri). There craft_tk has Chromium draw with SwiftShader, the software GL CEF
+# ships: no spike in 30 starts, a GPU process of 58 MB, first paint 495-751 ms instead of
+# 217-244. --disable-gpu (composite on the CPU, SwiftShader for WebGL only) paints in
+# 148-168 ms, but Chromium 66 then prints "Lost UI shared context." whatever the log
+# severity: an app's choice (CRAFT_TK_CEF_GL=cpu), not the default.
+_GL_CHOICES: Dict[str, Dict[str, str]] = {
+    "swiftshader": {"use-gl": "swiftshader"}, "cpu": {"disable-gpu": ""}, "system": {}}
 RESIZE_SETTLE_MS = 150
 # A full repaint that changes nothing the page can see or read: a 50 ms animation of the
 # root element's opacity to a value that draws the same pixels (see CefTransport._settle).
@@ -486,16 +489,15 @@ def _file_settings() -> Dict[str, str]:
 
 
 def _gl_switches(widget: tk.Misc) -> Dict[str, str]:
-    """SwiftShader where the X server gives no direct rendering (see ``_DIRECT_RENDERING``),
-    or as ``CRAFT_TK_CEF_GL`` says."""
-    choice = os.environ.get("CRAFT_TK_CEF_GL", "auto")
-    if choice not in ("auto", "swiftshader", "system"):
-        log.warning("CRAFT_TK_CEF_GL is %r: it can be auto, swiftshader or system; using auto", choice)
+    """SwiftShader where GL could not draw on a GPU (``direct_rendering``), or what
+    ``CRAFT_TK_CEF_GL`` chooses: ``auto`` (the default), ``swiftshader``, ``cpu``, ``system``."""
+    choice = (os.environ.get("CRAFT_TK_CEF_GL") or "auto").strip().lower()
+    if choice != "auto" and choice not in _GL_CHOICES:
+        log.warning("CRAFT_TK_CEF_GL is %r: it can be auto, %s; using auto", choice, ", ".join(_GL_CHOICES))
         choice = "auto"
     if choice == "auto":
-        software = not any(server_has_extension(widget, name) for name in _DIRECT_RENDERING)
-        choice = "swiftshader" if software else "system"
-    return {"use-gl": "swiftshader"} if choice == "swiftshader" else {}
+        choice = "system" if direct_rendering(widget) else "swiftshader"
+    return _GL_CHOICES[choice]
 
 
 def _quiet_gpu(directory: Optional[str]) -> Dict[str, str]:

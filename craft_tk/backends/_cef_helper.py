@@ -13,7 +13,8 @@ not before CEF's keyboard callback returns), ``close pid``.
 Frames to the app: ``receive pid wire``, ``loading pid failure`` (failure: null, or why
 the page went, such as a crashed renderer), ``refused pid url main_frame``, ``navigate pid
 [html url base_url]`` (a load the page caused, for the app to make with a new bridge; with
-no page: a reload), ``shortcut pid chord`` (one of the chords was pressed in the page).
+no page: a reload), ``shortcut pid chord`` (one of the chords was pressed in the page),
+``closed pid`` (its browser is closed, after ``close``).
 """
 
 import ctypes

@@ -152,6 +152,7 @@ class CefHostTransport:
         self._helper: Optional[_Helper] = None
         self._pid = 0
         self._closed = False
+        self._close_sent = False
         self._holder: Optional[tk.Frame] = None
         _Helper.get(frame, host.devtools_port)  # starting while the panel is laid out and mapped
         self._hold()
@@ -172,6 +173,7 @@ class CefHostTransport:
         self._holder.update_idletasks()
         self._helper = _Helper.get(self._frame, self._host.devtools_port)
         self._pid = self._helper.add(self)
+        self._close_sent = False
         self._helper.send("open", self._pid, self._holder.winfo_id(), self._host.devtools_port)
         self.shortcuts_changed()
         if self._page != Page():
@@ -190,6 +192,9 @@ class CefHostTransport:
             if self._holder is not None and self._holder.winfo_exists():
                 self._holder.destroy()
             self._hold()  # a new helper, and the page again
+        elif self._holder is None and not self._closed:  # the container went: a new one
+            self._forget_helper()
+            self._hold()
         elif self._helper is not None:
             self._host.page_loading()
             self._helper.send("reload", self._pid, self._bridge(), self._host.allowed_origins())
@@ -234,9 +239,11 @@ class CefHostTransport:
         self._holder = None  # destroyed now; reload() makes another
         if helper is None or not helper.alive:  # a dead one stays, for reload() to replace
             return
-        if holder is not None:
-            detach_children(holder)
-        helper.send("close", self._pid)
+        if not self._close_sent:
+            if holder is not None:
+                detach_children(holder)
+            helper.send("close", self._pid)
+            self._close_sent = True
         if self._closed:
             self._forget_helper()
 
@@ -252,6 +259,8 @@ class CefHostTransport:
             self._host.receive(args[0])
         elif op == "closed":  # the helper closed the browser of a container that went
             self._forget_helper()
+            if not self._closed:  # the window went, not the panel: its page is gone
+                self._host.page_loading("the panel's CEF window was destroyed; reload() opens it again")
         elif op == "loading":
             self._host.page_loading(args[0] if args else None)
         elif op == "refused":

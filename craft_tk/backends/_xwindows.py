@@ -11,10 +11,13 @@
 """
 
 import ctypes
+import glob
+import os
 import tkinter as tk
 from typing import Any, Callable, Dict, Iterable, List
 
-__all__ = ["detach_children", "detach_windows", "reclaim_focus_on_tk_clicks", "server_has_extension", "when_mapped"]
+__all__ = ["detach_children", "detach_windows", "direct_rendering", "reclaim_focus_on_tk_clicks", "server_has_extension",
+           "when_mapped"]
 
 
 def when_mapped(widget: tk.Misc, fn: Callable[[], None]) -> None:
@@ -89,6 +92,23 @@ def detach_children(widget: tk.Misc) -> None:
     finally:
         xlib.XSetErrorHandler(previous)
     detach_windows(widget, windows)
+
+
+# X extensions through which a client's GL draws on the GPU itself.
+_DIRECT_RENDERING = ("DRI3", "DRI2", "NV-GLX")
+
+
+def direct_rendering(widget: tk.Misc) -> bool:
+    """Whether GL in this process can draw on a GPU for ``widget``'s display: the display is
+    local, its server offers direct rendering, this machine has a GPU device, and
+    ``LIBGL_ALWAYS_SOFTWARE`` is not set. Otherwise Mesa draws in software."""
+    if os.environ.get("LIBGL_ALWAYS_SOFTWARE", "").strip() not in ("", "0", "false"):
+        return False
+    if not widget.winfo_screen().startswith((":", "unix:")):  # over the network (ssh -X)
+        return False
+    if not (glob.glob("/dev/dri/*") or os.path.exists("/dev/nvidiactl")):  # a container
+        return False
+    return any(server_has_extension(widget, name) for name in _DIRECT_RENDERING)
 
 
 def server_has_extension(widget: tk.Misc, name: str) -> bool:

@@ -90,7 +90,7 @@
     try {
       queue(message);
     } catch (error) {
-      queue({ kind: KIND.ERROR, id: id, error: describe(error.name === 'MessageTooLarge' ? error : new TypeError(
+      queue({ kind: KIND.ERROR, id: id, error: describe(error && error.name === 'MessageTooLarge' ? error : new TypeError(
         'the value returned for this invoke cannot be sent as JSON')) });
     }
   }

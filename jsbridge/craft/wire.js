@@ -206,7 +206,11 @@
       }
     }
     for (i = 0; i < batch.length; i++) {
-      handle(batch[i]);
+      try {
+        handle(batch[i]);
+      } catch (error) {  // one message's fault (an answer that cannot be described...) costs only it
+        try { reportFault(error, 'message "' + batch[i].kind + '"'); } catch (ignored) { /* nothing left to tell */ }
+      }
     }
     if (outbox.length) {
       flush();  // what the batch caused (answers, acks) leaves now, not in a promise job
