@@ -18,6 +18,7 @@ from typing import Any, List
 
 from cefpython3 import cefpython as cef
 
+from craft_tk.backends._cef_gl import gl_switches
 from craft_tk.backends._glib_pump import GlibPump
 
 from . import WARM_UP, percentile
@@ -40,7 +41,7 @@ def main(n: int) -> None:
     frame.pack(fill="both", expand=True)
     root.update()
     cef.Initialize({"log_severity": cef.LOGSEVERITY_DISABLE, "remote_debugging_port": -1,
-                    "external_message_pump": True})
+                    "external_message_pump": True}, gl_switches(root))  # the GL craft_tk's CEF uses
     pump = GlibPump(root)
     info = cef.WindowInfo()
     info.SetAsChild(frame.winfo_id(), [0, 0, 400, 300])

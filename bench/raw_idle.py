@@ -22,7 +22,9 @@ def main(engine: str, seconds: float) -> None:
     if engine == "cef":
         from cefpython3 import cefpython as cef
 
-        cef.Initialize({"log_severity": cef.LOGSEVERITY_DISABLE, "remote_debugging_port": -1})
+        from craft_tk.backends._cef_gl import gl_switches
+
+        cef.Initialize({"log_severity": cef.LOGSEVERITY_DISABLE, "remote_debugging_port": -1}, gl_switches(root))
         info = cef.WindowInfo()
         info.SetAsChild(frame.winfo_id(), [0, 0, 400, 300])
         browser = cef.CreateBrowserSync(info, url="data:text/html," + PAGE)

@@ -104,6 +104,7 @@ def craft_side(engine: str, root: tk.Tk) -> List[Tuple[float, float, float]]:
 def raw_cef(root: tk.Tk) -> List[Tuple[float, float, float]]:
     from cefpython3 import cefpython as cef
 
+    from craft_tk.backends._cef_gl import gl_switches
     from craft_tk.backends._glib_pump import GlibPump
 
     folder = tempfile.mkdtemp(prefix="craft-bench-")
@@ -120,7 +121,7 @@ def raw_cef(root: tk.Tk) -> List[Tuple[float, float, float]]:
             started = time.perf_counter()
             if not pump:
                 cef.Initialize({"log_severity": cef.LOGSEVERITY_DISABLE, "remote_debugging_port": -1,
-                                "external_message_pump": True})
+                                "external_message_pump": True}, gl_switches(root))  # craft_tk's GL
                 pump.append(GlibPump(root))
             info = cef.WindowInfo()
             info.SetAsChild(frame.winfo_id(), [0, 0, WIDTH, HEIGHT])

@@ -43,7 +43,8 @@ from ._base import Page, PageHost
 from ._cef_python import cef_cache_dir
 from ._page_files import remove_page, write_page
 from ._navigation import BLOCKED_PAGE, RedirectRefused, asked_on_tk_thread, open_page, same_url
-from ._xwindows import detach_windows, direct_rendering, reclaim_focus_on_tk_clicks, when_mapped
+from ._cef_gl import gl_switches
+from ._xwindows import detach_windows, reclaim_focus_on_tk_clicks, when_mapped
 from ._glib_pump import GlibPump, iterate_default_context
 
 try:
@@ -71,16 +72,6 @@ _SWITCHES: Dict[str, str] = {}
 # --in-process-gpu silences it but loses more frames on resizes and puts GL drivers in the
 # app. So the GPU process is started through this script, without its stderr.
 _QUIET_GPU = "#!/bin/sh\n# craft_tk: CEF's GPU process, without its stderr\nexec \"$@\" 2>/dev/null\n"
-# Without direct rendering (``direct_rendering``: Xvfb, VNC, most virtual machines,
-# containers, ssh -X) Chromium's GPU process draws through Mesa's software rasterizer,
-# whose start-up held 0.3-1.7 GB for about a second in 1 start of 10 under Xvfb (a GLX call
-# in swrast_dri). There craft_tk has Chromium draw with SwiftShader, the software GL CEF
-# ships: no spike in 30 starts, a GPU process of 58 MB, first paint 495-751 ms instead of
-# 217-244. --disable-gpu (composite on the CPU, SwiftShader for WebGL only) paints in
-# 148-168 ms, but Chromium 66 then prints "Lost UI shared context." whatever the log
-# severity: an app's choice (CRAFT_TK_CEF_GL=cpu), not the default.
-_GL_CHOICES: Dict[str, Dict[str, str]] = {
-    "swiftshader": {"use-gl": "swiftshader"}, "cpu": {"disable-gpu": ""}, "system": {}}
 RESIZE_SETTLE_MS = 150
 # A full repaint that changes nothing the page can see or read: a 50 ms animation of the
 # root element's opacity to a value that draws the same pixels (see CefTransport._settle).
@@ -119,7 +110,7 @@ class _Runtime:
             settings = dict(_SETTINGS, **files)
             if devtools_port:
                 settings["remote_debugging_port"] = devtools_port
-            switches = dict(_SWITCHES, **_gl_switches(frame))
+            switches = dict(_SWITCHES, **gl_switches(frame))
             cef.Initialize(settings, dict(switches, **_quiet_gpu(files.get("cache_path"))))
             cls.started = True
             cls.devtools_port = devtools_port
@@ -486,18 +477,6 @@ def _file_settings() -> Dict[str, str]:
         log.warning("cannot make CEF's cache directory %s (%s): set CRAFT_TK_CEF_CACHE", path, error)
         return {}
     return {"cache_path": path, "log_file": os.path.join(path, "debug.log")}
-
-
-def _gl_switches(widget: tk.Misc) -> Dict[str, str]:
-    """SwiftShader where GL could not draw on a GPU (``direct_rendering``), or what
-    ``CRAFT_TK_CEF_GL`` chooses: ``auto`` (the default), ``swiftshader``, ``cpu``, ``system``."""
-    choice = (os.environ.get("CRAFT_TK_CEF_GL") or "auto").strip().lower()
-    if choice != "auto" and choice not in _GL_CHOICES:
-        log.warning("CRAFT_TK_CEF_GL is %r: it can be auto, %s; using auto", choice, ", ".join(_GL_CHOICES))
-        choice = "auto"
-    if choice == "auto":
-        choice = "system" if direct_rendering(widget) else "swiftshader"
-    return _GL_CHOICES[choice]
 
 
 def _quiet_gpu(directory: Optional[str]) -> Dict[str, str]:
