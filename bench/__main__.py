@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PAYLOAD = "x" * 100  # a 100 B event
 COMPARABLE_UNITS = ("ms", "msg/s", "MB/s", "writes/s", "%")  # cef-host against CEF in process
 CHUNK = "c" * (64 * 1024)
+ROUNDS = 5  # processes a side for the invoke round trips, craft_tk's and the bare engine's in turn
 IDLE_GAP_S = 1.0  # how long the app idles before native_invoke_after_idle's invoke
 
 PAGE = """<html><body><p>bench</p><script>
@@ -96,7 +98,7 @@ class Bench:
         self.engine = engine
         self.quick = quick
         self.results: List[Dict[str, Any]] = []
-        self._honest: Optional[Dict[str, float]] = None
+        self.rounds = 1 if quick else ROUNDS
         self.in_process: Dict[str, float] = {}  # CEF in process's values of this run: cef-host's baselines
         self.raw_ping_heard: Optional[Callable[[], None]] = None  # called when the page's rawPing arrives
         self.root = tk.Tk()
@@ -177,44 +179,47 @@ class Bench:
     def honest_kind(self) -> str:
         return {"cef": "bare-binding-own-process", "tkhtml": "async"}.get(self.engine, "cef-in-process")
 
-    def honest_baseline(self, n: int) -> Optional[Dict[str, float]]:
-        """Round trips of the bare engine in its own process, no craft_tk IPC
-        (``bench.raw_cef``, ``bench.raw_tkhtml``); None for cef-host (its rows are
-        compared with CEF in process)."""
-        script = {"cef": "bench.raw_cef", "tkhtml": "bench.raw_tkhtml"}.get(self.engine)
-        if script is None:
-            return None
-        if self._honest is None:
-            run = subprocess.run([sys.executable, "-m", script, str(n)], cwd=os.path.dirname(HERE),
-                                 stdout=subprocess.PIPE, universal_newlines=True, timeout=300)
-            self._honest = json.loads(run.stdout.strip().splitlines()[-1])
-        return self._honest
-
-    def invoke_roundtrip(self) -> None:
+    def invoke_roundtrips(self) -> None:
+        """Page and native invoke round trips, craft_tk against the bare engine: each side
+        in fresh processes, in turn, and the median of the processes' figures on each
+        side. (On a small machine a process's luck, such as which cores the scheduler
+        gives its threads and the engine's, moves its figures by up to 2x for its whole
+        life: one process a side would compare luck.)"""
         n = 300 if self.quick else 1000
-        self.echo_times.clear()
-        self.done.clear()
-        self.panel.emit("invoke-loop", n + WARM_UP)
-        self.wait_done()
-        craft_trips = [b - a for a, b in zip(self.echo_times[WARM_UP:], self.echo_times[WARM_UP + 1:])]
-        honest = self.honest_baseline(n)
-        for label, q in (("p50", 50), ("p99", 99)):
-            self.record("invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
-                        honest["{}_ms".format(label)] if honest else None, False, self.honest_kind)
+        honest_script = {"cef": "bench.raw_cef", "tkhtml": "bench.raw_tkhtml"}.get(self.engine)
+        craft, honest = [], []
+        for _ in range(self.rounds):
+            craft.append(self._figures_of("bench.craft_invoke", "--engine", "tkhtml" if self.engine == "tkhtml" else "cef",
+                                          str(n)))
+            if honest_script is not None:  # none for cef-host: its rows compare with CEF in process
+                honest.append(self._figures_of(honest_script, str(n)))
+        for metric, key in (("invoke_roundtrip_{}_ms", "{}_ms"), ("native_invoke_roundtrip_{}_ms", "native_{}_ms")):
+            for label in ("p50", "p99"):
+                value = statistics.median(figures[key.format(label)] for figures in craft)
+                baseline = statistics.median(figures[key.format(label)] for figures in honest) if honest else None
+                self.record(metric.format(label), value, "ms", baseline, False, self.honest_kind)
         if self.engine == "tkhtml":  # JavaScript and Python share the thread: a synchronous call
             sync_trips = self._raw_ping_trips(n)
             self.record("raw_sync_call_roundtrip_p50_ms", percentile(sync_trips, 50) * 1000, "ms", None, False)
 
-    def _raw_ping_trips(self, n: int) -> List[float]:
-        self.raw_signal.clear()
-        self.raw_target = n + WARM_UP
-        self.raw.call("rawPong", -1)
-        self.wait(lambda: len(self.raw_signal) >= n + WARM_UP + 1, "raw round trips")
-        times = [t for name, t, _ in self.raw_signal if name == "rawPing"]
-        return [b - a for a, b in zip(times[WARM_UP:], times[WARM_UP + 1:])]
+    @staticmethod
+    def _figures_of(module: str, *args: str) -> Dict[str, float]:
+        """The JSON figures ``python -m module args`` prints last."""
+        run = subprocess.run([sys.executable, "-m", module, *args], cwd=os.path.dirname(HERE),
+                             stdout=subprocess.PIPE, universal_newlines=True, timeout=300)
+        return dict(json.loads(run.stdout.strip().splitlines()[-1]))
 
-    def native_invoke_roundtrip(self) -> None:
-        n = 300 if self.quick else 1000
+    def page_invoke_trips(self, n: int) -> List[float]:
+        """``await craft.invoke('echo', i)`` n times in a row in the page: the times
+        between successive calls reaching Python."""
+        self.echo_times.clear()
+        self.done.clear()
+        self.panel.emit("invoke-loop", n + WARM_UP)
+        self.wait_done()
+        return [b - a for a, b in zip(self.echo_times[WARM_UP:], self.echo_times[WARM_UP + 1:])]
+
+    def native_invoke_trips(self, n: int) -> List[float]:
+        """``await panel.invoke("echo", i)`` n times in a row: each one's round trip."""
 
         async def craft_loop() -> List[float]:
             trips = []
@@ -224,11 +229,15 @@ class Bench:
                 trips.append(time.perf_counter() - started)
             return trips[WARM_UP:]
 
-        craft_trips = self.run(craft_loop())
-        honest = self.honest_baseline(n)
-        for label, q in (("p50", 50), ("p99", 99)):
-            self.record("native_invoke_roundtrip_{}_ms".format(label), percentile(craft_trips, q) * 1000, "ms",
-                        honest["native_{}_ms".format(label)] if honest else None, False, self.honest_kind)
+        return list(self.run(craft_loop()))
+
+    def _raw_ping_trips(self, n: int) -> List[float]:
+        self.raw_signal.clear()
+        self.raw_target = n + WARM_UP
+        self.raw.call("rawPong", -1)
+        self.wait(lambda: len(self.raw_signal) >= n + WARM_UP + 1, "raw round trips")
+        times = [t for name, t, _ in self.raw_signal if name == "rawPing"]
+        return [b - a for a, b in zip(times[WARM_UP:], times[WARM_UP + 1:])]
 
     def native_invoke_after_idle(self) -> None:
         """The first native invoke after the app sat idle in Tk's mainloop for a second
@@ -490,14 +499,15 @@ class Bench:
     def startup(self) -> None:
         """Start-up and memory of a fresh process (``bench.startup``), the median of three
         runs a side: craft_tk against the raw engine loading the same page (cef-host
-        against CEF in process of this run)."""
+        against CEF in process of this run); for cef-host and Tkhtml also with
+        ``craft_tk.preload()`` called half a second before the first panel."""
         engine = "tkhtml" if self.engine == "tkhtml" else "cef"
         runs = 1 if self.quick else 3
 
-        def median_of(side: str) -> Dict[str, float]:
+        def median_of(side: str, *options: str) -> Dict[str, float]:
             results = []
             for _ in range(runs):
-                run = subprocess.run([sys.executable, "-m", "bench.startup", "--engine", engine, "--side", side],
+                run = subprocess.run([sys.executable, "-m", "bench.startup", "--engine", engine, "--side", side, *options],
                                      cwd=os.path.dirname(HERE), stdout=subprocess.PIPE, universal_newlines=True,
                                      timeout=300)
                 results.append(json.loads(run.stdout.strip().splitlines()[-1]))
@@ -514,6 +524,15 @@ class Bench:
                 self.record(metric, craft[key], unit, raw[key], False, "raw-engine-own-process")
             else:
                 self.record(metric, craft[key], unit, self.in_process.get(metric), False, "cef-in-process")
+        if self.engine != "cef":  # preload() half a second before the panel: cef-host's helper
+            preloaded = median_of("craft", "--preload")  # starts, Tkhtml's page scripts compile
+            for metric, key in (("startup_preloaded_to_connected_ms", "connected_ms"),
+                                ("startup_preloaded_first_paint_ms", "first_paint_ms")):
+                if raw is not None:
+                    self.record(metric, preloaded[key], "ms", raw[key], False, "raw-engine-own-process")
+                else:  # cef-host: against CEF in process without preload (it gains nothing from it)
+                    cold_metric = metric.replace("_preloaded", "")
+                    self.record(metric, preloaded[key], "ms", self.in_process.get(cold_metric), False, "cef-in-process")
 
     def idle_cpu(self, seconds: float) -> None:
         value = idle_cpu_percent(self.root, seconds)
@@ -555,7 +574,7 @@ def main() -> int:
     if args.append and os.path.exists(path):
         with open(path) as previous:
             bench.in_process = {row["metric"]: row["value"] for row in json.load(previous) if row["engine"] == "cef"}
-    steps = [bench.invoke_roundtrip, bench.native_invoke_roundtrip, bench.native_invoke_after_idle,
+    steps = [bench.invoke_roundtrips, bench.native_invoke_after_idle,
              bench.emit_throughput, bench.send_throughput,
              bench.channel_throughput, bench.state_patch_rate, bench.memory_growth]
     if bench.engine == "tkhtml":

@@ -15,6 +15,10 @@ window and prints one JSON object:
 - ``second_panel_connected_ms``: ``connected_ms`` of that second panel (what the process
   had to set up once, such as compiled scripts, is there already).
 
+With ``--preload`` the craft side calls ``craft_tk.preload()`` first and makes its first
+panel half a second later, as an app that calls it before building its window (for
+``cef-host`` the helper, and its Chromium, start during that time).
+
 Modules are imported before the clock starts on both sides (craft: ``load_backend``).
 """
 
@@ -37,6 +41,7 @@ PAGE = """<!doctype html><html><head><style>
   html, body { margin: 0; height: 100%%; background: #3a7d44; }
 </style></head><body><p>start-up</p><script>%s</script></body></html>"""
 WIDTH, HEIGHT, IDLE_S = 400, 300, 2.0
+HEAD_START_S = 0.5  # with --preload: what an app does between preload() and its first panel
 
 
 class Screen:
@@ -88,7 +93,7 @@ def place(widget: tk.Widget, index: int) -> None:
 def craft_side(engine: str, root: tk.Tk) -> List[Tuple[float, float, float]]:
     import craft_tk
 
-    craft_tk.load_backend(engine)
+    craft_tk.load_backend(engine)  # a no-op after preload()
     web_panel = craft_tk.WebPanel  # its modules imported before the clock, as the raw side's are
     timer = Timer(root)
     figures = []
@@ -168,10 +173,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.startup")
     parser.add_argument("--engine", required=True, choices=["cef", "tkhtml"])
     parser.add_argument("--side", required=True, choices=["craft", "raw"])
+    parser.add_argument("--preload", action="store_true",
+                        help="craft side: call craft_tk.preload() first, {} s before the first panel".format(HEAD_START_S))
     args = parser.parse_args()
+    preloaded = time.perf_counter()
+    if args.preload:
+        import craft_tk
+
+        craft_tk.preload(args.engine)
     root = tk.Tk()
     root.geometry("{}x{}+0+0".format(2 * WIDTH + 20, HEIGHT + 20))
     root.update()
+    while args.preload and time.perf_counter() - preloaded < HEAD_START_S:  # the app's own start-up
+        root.update()
+        time.sleep(0.01)
     if args.side == "craft":
         figures = craft_side(args.engine, root)
     else:

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time, names load
     from ._state import SharedState, StateDict, StateError, StateList, create_shared_state
     from ._validate import Check
     from ._window import CraftWindow, create_typed_window, create_window
-    from .backends import load_backend
+    from .backends import load_backend, preload
 
 __version__ = "0.1.0"
 
@@ -80,6 +80,7 @@ _EXPORTS = {  # public name -> the module that defines it, imported on first use
     "PageError": "craft_tk._errors",
     "PageGone": "craft_tk._errors",
     "PanelClosed": "craft_tk._errors",
+    "preload": "craft_tk.backends",
     "ProtocolError": "craft_tk._errors",
     "Refused": "craft_tk._errors",
     "RemoteError": "craft_tk._errors",
@@ -160,5 +161,6 @@ __all__ = [
     "create_window",
     "current_invocation",
     "load_backend",
+    "preload",
     "sender",
 ]

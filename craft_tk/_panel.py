@@ -29,7 +29,7 @@ from ._tap import Tap
 from ._trace import Trace
 from ._typed import Contract
 from ._watch import PageWatcher, watched_folder
-from .backends import Page, load_backend
+from .backends import Page, devtools_port_wanted, load_backend
 
 __all__ = ["BackendName", "IpcMethods", "WebPanel"]
 
@@ -260,7 +260,7 @@ class WebPanel(IpcMethods, tk.Frame):  # the IPC methods first, also in help()
         self._dispatcher = Dispatcher(TkAsyncio.of(self), debug, invoke_timeout, allow, state, contract,
                                       max_message_size, OriginPolicy(allowed_origins))
         self._dispatcher.trace_payloads = trace_payloads
-        self._dispatcher.devtools_port = devtools_port or int(os.environ.get("CRAFT_TK_DEVTOOLS_PORT") or 0) or None
+        self._dispatcher.devtools_port = devtools_port_wanted(devtools_port)
         self.label: str = app.add(self, label)  # craft_tk.app knows it by this
         try:
             if watch is None:

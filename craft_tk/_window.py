@@ -4,6 +4,7 @@ import tkinter as tk
 from typing import Any, Optional
 
 from ._panel import BackendName, IpcMethods, WebPanel
+from .backends import preload
 
 __all__ = ["CraftWindow", "create_typed_window", "create_window"]
 
@@ -28,6 +29,7 @@ class CraftWindow(IpcMethods, tk.Toplevel):  # the IPC methods first, also in he
     ) -> None:
         self._own_root: Optional[tk.Tk] = None
         if master is None and getattr(tk, "_default_root", None) is None:
+            preload(backend, panel_options.get("devtools_port"))  # CEF's helper starts while Tk does
             self._own_root = tk.Tk()
             self._own_root.withdraw()
         super().__init__(master)

@@ -4,9 +4,15 @@ import contextlib
 import os
 import sys
 import unittest
+from typing import Any
 
 import craft_tk
 from craft_tk import BackendUnavailable, load_backend
+
+from .support import ENGINE, EngineTestCase
+from .test_devtools import free_port
+
+PAGE = "<p>preloaded</p><script>craft.on('ping', function (d) { craft.send('pong', d); });</script>"
 
 
 class BackendChoice(unittest.TestCase):
@@ -61,6 +67,56 @@ class PublicNames(unittest.TestCase):
         self.assertEqual(craft_tk.__all__, sorted(craft_tk.__all__))
         for name in craft_tk.__all__:
             self.assertTrue(hasattr(craft_tk, name), name)
+
+
+class PreloadCase(EngineTestCase):
+    """``craft_tk.preload()``: what it starts is what the first panel then uses (one Tk
+    root a class: each case starts with no helper)."""
+
+    def standby(self) -> Any:
+        """The helper preload() started and no panel took yet (None elsewhere than cef-host)."""
+        if load_backend(ENGINE).name != "cef-host":
+            return None
+        from craft_tk.backends import _cef_host
+
+        return _cef_host._Standby.process
+
+    def expect_answers(self, panel: craft_tk.WebPanel) -> None:
+        pongs = self.collect(panel, "pong")
+        panel.emit("ping", 1)
+        self.wait_for(lambda: pongs == [1], "the page to answer")
+
+
+class Preload(PreloadCase):
+    def test_the_helper_preload_starts_is_the_one_the_first_panel_uses(self) -> None:
+        name = craft_tk.preload(ENGINE)
+        self.assertEqual(name, load_backend(ENGINE).name)
+        if name == "tkhtml":
+            from craft_tk.backends import _tkhtml
+
+            _tkhtml._make_world = None  # compiled by an earlier test, perhaps
+            craft_tk.preload(ENGINE)
+            self.assertIsNotNone(_tkhtml._make_world, "the page worlds' scripts compiled before any page")
+        standby = self.standby()
+        panel = self.panel(PAGE)
+        self.expect_answers(panel)
+        if name == "cef-host":
+            self.assertIs(panel.transport._helper.process, standby, "the first panel's helper is the preloaded one")
+            craft_tk.preload(ENGINE)
+            self.assertIsNone(self.standby(), "with a helper running, preload starts no other")
+
+
+class PreloadWithAnotherDevtoolsPort(PreloadCase):
+    def test_a_panel_that_wants_another_devtools_port_gets_its_own_helper_and_the_preloaded_one_ends(self) -> None:
+        if load_backend(ENGINE).name != "cef-host":
+            self.skipTest("only CEF in a helper process starts anything before a panel")
+        craft_tk.preload(ENGINE, devtools_port=free_port())
+        standby = self.standby()
+        self.assertIsNone(standby.poll(), "the preloaded helper runs")
+        panel = self.panel(PAGE)
+        self.expect_answers(panel)
+        self.assertIsNot(panel.transport._helper.process, standby)
+        self.wait_for(lambda: standby.poll() is not None, "the unused helper to exit")
 
 
 if __name__ == "__main__":

@@ -24,13 +24,13 @@ import importlib
 import logging
 import os
 import sys
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .._errors import BackendUnavailable
 from ._base import Page, PageHost, Transport
 from ._cef_python import craft_command
 
-__all__ = ["AUTO_ORDER", "BACKENDS", "Page", "PageHost", "Transport", "load_backend"]
+__all__ = ["AUTO_ORDER", "BACKENDS", "Page", "PageHost", "Transport", "devtools_port_wanted", "load_backend", "preload"]
 
 log = logging.getLogger("craft_tk")
 
@@ -61,6 +61,28 @@ def load_backend(name: str = "auto") -> Any:
         _announce(transport.name, "CRAFT_TK_BACKEND is {!r}".format(variable))
         return transport
     return _load_auto()
+
+
+def preload(name: str = "auto", devtools_port: Optional[int] = None) -> str:
+    """Load backend ``name`` now and start what can start before a panel exists; return
+    the name panels will show as ``panel.backend`` ("cef", "cef-host", "tkhtml"...).
+
+    For ``cef-host`` that is the helper process, which starts Chromium at once: an app
+    that calls this first thing has its first panel connect up to a few hundred
+    milliseconds sooner. Its panels must want the same ``devtools_port`` (default:
+    ``CRAFT_TK_DEVTOOLS_PORT``), else the first one starts another helper. Raises as
+    ``load_backend`` does.
+    """
+    transport = load_backend(name)
+    start = getattr(transport, "preload", None)
+    if start is not None:
+        start(devtools_port_wanted(devtools_port))
+    return str(transport.name)
+
+
+def devtools_port_wanted(port: Optional[int]) -> Optional[int]:
+    """``port``, else ``CRAFT_TK_DEVTOOLS_PORT``, else None (no DevTools server)."""
+    return port or int(os.environ.get("CRAFT_TK_DEVTOOLS_PORT") or 0) or None
 
 
 def _load_named(name: str) -> Any:

@@ -205,6 +205,7 @@ class CefTransport:
         self._document_url = ""  # the URL the page shown stands for (an HTML string's base)
         self._fetching: Optional[str] = None
         self._browser: Any = None
+        self._first_url: Optional[str] = None  # a page shown before the browser was made: its first
         self._bindings = cef.JavascriptBindings(bindToFrames=False, bindToPopups=False)
         self._bindings.SetFunction("__craftHostPost", self._on_post)
         self._receiver: Any = None  # the page's receive function, handed over with hello
@@ -222,23 +223,25 @@ class CefTransport:
         frame.update_idletasks()
         window = cef.WindowInfo()
         window.SetAsChild(frame.winfo_id(), [0, 0, max(frame.winfo_width(), 1), max(frame.winfo_height(), 1)])
-        self._browser = cef.CreateBrowserSync(window, url="about:blank")
+        url, self._first_url = self._first_url or "about:blank", None
+        self._own_load_pending = False  # CEF does not ask OnBeforeBrowse about a browser's first page
+        self._browser = cef.CreateBrowserSync(window, url=url)
         _Runtime.browsers.add(self._browser)
         self._browser.SetJavascriptBindings(self._bindings)
         self._browser.SetClientHandler(_Handlers(self))
-        if self._page != Page():
+        if url == "about:blank" and self._page != Page():
             self.load(self._page)
 
     def load(self, page: Page) -> None:
         self._page = page
         self._receiver = None
         self._host.page_loading()
-        if self._browser is None:
-            return  # loaded when the frame is mapped
         if page.html is not None:
             self._show_html(page.html, page.base_url or _cwd_url())
         elif page.url and page.url.startswith("file://"):
             self._show_file(page.url)
+        elif self._browser is None:
+            return  # loaded once the frame is mapped and the browser made
         elif page.url and page.url.startswith(("http://", "https://")):
             self._fetch_and_show(page.url)
         else:  # anything else: the bridge arrives at load start (see _page_started)
@@ -365,7 +368,10 @@ class CefTransport:
         self._document_url = base_url
         self._own_load_pending = True
         self._expected_url = "file://" + path + ("#" + fragment if fragment else "")
-        self._browser.LoadUrl(self._expected_url)
+        if self._browser is not None:
+            self._browser.LoadUrl(self._expected_url)
+        else:  # the browser's first page: made with it, not after an empty one (faster)
+            self._first_url = self._expected_url
 
     def _navigating(self, url: str, method: str) -> bool:
         """A main-frame navigation is starting; True cancels it, to block it or to re-do it

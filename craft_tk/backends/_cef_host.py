@@ -35,19 +35,55 @@ _HELPER = find_helper()
 _PYTHON = _HELPER.python
 
 
+def _spawn(devtools_port: Optional[int]) -> "subprocess.Popen[bytes]":
+    """A helper process. It starts Chromium at once, with that DevTools port (0: none)."""
+    return subprocess.Popen(
+        [_PYTHON, "-m", "craft_tk.backends._cef_helper", str(devtools_port or 0)], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, env=helper_environment(_HELPER), cwd=os.getcwd(),
+    )
+
+
+class _Standby:
+    """A helper started before any panel wanted one (``craft_tk.preload``): the first
+    panel's helper, unless that panel wants another DevTools port."""
+
+    process: Optional["subprocess.Popen[bytes]"] = None
+    devtools_port = 0
+
+    @classmethod
+    def start(cls, devtools_port: Optional[int]) -> None:
+        if _Helper.current is not None and _Helper.current.alive:
+            return  # the panels have their helper
+        if cls.process is not None and cls.process.poll() is None and cls.devtools_port == (devtools_port or 0):
+            return
+        _end(cls.process)
+        cls.process, cls.devtools_port = _spawn(devtools_port), devtools_port or 0
+
+    @classmethod
+    def take(cls, devtools_port: Optional[int]) -> Optional["subprocess.Popen[bytes]"]:
+        """The waiting helper, if it runs with ``devtools_port``; any other is ended."""
+        process, cls.process = cls.process, None
+        if process is not None and process.poll() is None and cls.devtools_port == (devtools_port or 0):
+            return process
+        _end(process)
+        return None
+
+
+def _end(process: Optional["subprocess.Popen[bytes]"]) -> None:
+    """End a helper no panel uses: it exits when its input closes (``subprocess`` reaps it)."""
+    if process is not None:
+        for pipe in (process.stdin, process.stdout):
+            pipe.close()  # type: ignore[union-attr]
+
+
 class _Helper:
     """One helper process and its pipes, shared by the panels of one Tk interpreter."""
 
     current: Optional["_Helper"] = None
 
     def __init__(self, root: tk.Misc, devtools_port: Optional[int]) -> None:
-        env = helper_environment(_HELPER)
-        # It starts Chromium at once (with the first panel's DevTools port), while Tk
-        # still lays out and maps that panel.
-        self.process = subprocess.Popen(
-            [_PYTHON, "-m", "craft_tk.backends._cef_helper", str(devtools_port or 0)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, env=env, cwd=os.getcwd(),
-        )
+        # Started now, Chromium starts while Tk still lays out and maps the first panel.
+        self.process = _Standby.take(devtools_port) or _spawn(devtools_port)
         self.root = root
         self._driver = TkAsyncio.of(root)
         self.alive = True
@@ -143,6 +179,11 @@ class CefHostTransport:
     """Shows pages in CEF run by the helper process, inside the panel's frame."""
 
     name = "cef-host"
+
+    @staticmethod
+    def preload(devtools_port: Optional[int] = None) -> None:
+        """Start the helper (and its Chromium) now, before the first panel asks for it."""
+        _Standby.start(devtools_port)
 
     def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
         self._frame = frame

@@ -210,6 +210,11 @@ class TkhtmlTransport:
 
     name = "tkhtml"
 
+    @staticmethod
+    def preload(devtools_port: Optional[int] = None) -> None:
+        """Compile the page worlds' scripts (craft.js, the DOM) now, not in the first page."""
+        _world_factory()
+
     def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
         self._host = host
         self._bridge = bridge
