@@ -206,7 +206,7 @@ class Bench:
     def _figures_of(module: str, *args: str) -> Dict[str, float]:
         """The JSON figures ``python -m module args`` prints last."""
         run = subprocess.run([sys.executable, "-m", module, *args], cwd=os.path.dirname(HERE),
-                             stdout=subprocess.PIPE, universal_newlines=True, timeout=300)
+                             stdout=subprocess.PIPE, universal_newlines=True, timeout=300, check=True)
         return dict(json.loads(run.stdout.strip().splitlines()[-1]))
 
     def page_invoke_trips(self, n: int) -> List[float]:

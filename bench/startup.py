@@ -177,6 +177,7 @@ def main() -> int:
                         help="craft side: call craft_tk.preload() first, {} s before the first panel".format(HEAD_START_S))
     args = parser.parse_args()
     preloaded = time.perf_counter()
+    args.preload = args.preload and args.side == "craft"
     if args.preload:
         import craft_tk
 

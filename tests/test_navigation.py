@@ -6,7 +6,9 @@ import tempfile
 import time
 from typing import Callable, List, Optional
 
-from .support import HttpServer
+import craft_tk
+
+from .support import ENGINE, HttpServer
 from .test_security import SecurityTestCase
 
 REMOTE = "<html><body><script>craft.send('where', 'remote');</script><p>remote</p></body></html>"
@@ -29,6 +31,23 @@ class NavigationTestCase(SecurityTestCase):
             return None
 
         return self.wait_for(shown, what)
+
+
+class LoadsBeforeShown(NavigationTestCase):
+    def test_the_last_page_asked_for_before_the_panel_is_shown_is_the_one_it_shows(self) -> None:
+        # On CEF the browser is made when Tk maps the panel, with the page to show.
+        site = HttpServer(self, {"page.html": "<html><body><script>craft.send('where', 'site');</script></body></html>"})
+        panel = craft_tk.WebPanel(self.root, html="<script>craft.send('where', 'first');</script>",
+                                  allowed_origins=[site.origin], backend=ENGINE)
+        panel.on_ipc_error(self.ipc_errors.append)
+        where = self.collect(panel, "where")
+        panel.load_html("<script>craft.send('where', 'second');</script>")
+        panel.load_url(site.origin + "/page.html")
+        self.pump(0.2)
+        panel.pack(fill="both", expand=True)
+        self.wait_for(lambda: where, "the page to connect")
+        self.pump(0.3)
+        self.assertEqual(where, ["site"])
 
 
 class Redirects(NavigationTestCase):

@@ -63,17 +63,18 @@ def load_backend(name: str = "auto") -> Any:
     return _load_auto()
 
 
-def preload(name: str = "auto", devtools_port: Optional[int] = None) -> str:
-    """Load backend ``name`` now and start what can start before a panel exists; return
-    the name panels will show as ``panel.backend`` ("cef", "cef-host", "tkhtml"...).
+def preload(backend: str = "auto", devtools_port: Optional[int] = None) -> str:
+    """Load ``backend`` now and start what can start before a panel exists; return the
+    name panels will show as ``panel.backend`` ("cef", "cef-host", "tkhtml"...).
 
     For ``cef-host`` that is the helper process, which starts Chromium at once: an app
     that calls this first thing has its first panel connect up to a few hundred
     milliseconds sooner. Its panels must want the same ``devtools_port`` (default:
-    ``CRAFT_TK_DEVTOOLS_PORT``), else the first one starts another helper. Raises as
-    ``load_backend`` does.
+    ``CRAFT_TK_DEVTOOLS_PORT``), else the first one starts another helper. Call it on
+    the thread that will run Tk (the helper ends with the thread that started it).
+    Raises as ``load_backend`` does.
     """
-    transport = load_backend(name)
+    transport = load_backend(backend)
     start = getattr(transport, "preload", None)
     if start is not None:
         start(devtools_port_wanted(devtools_port))

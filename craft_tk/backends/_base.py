@@ -69,7 +69,9 @@ class Transport(Protocol):
     After ``close`` the transport sends and receives nothing. A transport may have a
     ``post_size`` attribute: the size of the wire strings channel data is cut into for it
     (``_outbox.DEFAULT_POST_SIZE``, 128 KB, when it has none: CEF copies a string to the
-    page in superlinear time, 0.08 ms for 64 KB but 1.5 ms for 256 KB).
+    page in superlinear time, 0.08 ms for 64 KB but 1.5 ms for 256 KB). Its class may
+    have a static ``preload(devtools_port)``, which ``craft_tk.preload`` calls before any
+    panel (and perhaps any Tk root) exists, to start what can start early.
     """
 
     def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:

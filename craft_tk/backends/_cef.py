@@ -224,7 +224,6 @@ class CefTransport:
         window = cef.WindowInfo()
         window.SetAsChild(frame.winfo_id(), [0, 0, max(frame.winfo_width(), 1), max(frame.winfo_height(), 1)])
         url, self._first_url = self._first_url or "about:blank", None
-        self._own_load_pending = False  # CEF does not ask OnBeforeBrowse about a browser's first page
         self._browser = cef.CreateBrowserSync(window, url=url)
         _Runtime.browsers.add(self._browser)
         self._browser.SetJavascriptBindings(self._bindings)
@@ -234,6 +233,7 @@ class CefTransport:
 
     def load(self, page: Page) -> None:
         self._page = page
+        self._first_url = None  # a page written for the browser to come is not this one
         self._receiver = None
         self._host.page_loading()
         if page.html is not None:
@@ -405,6 +405,8 @@ class CefTransport:
     def _page_started(self, frame: Any) -> None:
         if frame.GetUrl() == "about:blank":
             return  # the browser's first, empty document: not a page to connect
+        if self._own_load_pending and same_url(frame.GetUrl(), self._expected_url):
+            self._own_load_pending = False  # the browser's first page, which _navigating never saw
         self._receiver = None
         self._host.page_loading()
         self._browser.SetJavascriptBindings(self._bindings)

@@ -13,6 +13,7 @@ else the checkout's ``.venv/cef``, else the environment ``python -m craft_tk set
 made, else (from a checkout) pyenv's 3.7, provided it imports cefpython3.
 """
 
+import logging
 import os
 import subprocess
 import sys
@@ -28,6 +29,8 @@ from ._xwindows import detach_children, reclaim_focus_on_tk_clicks, when_mapped
 from ._pipe import FrameReader, FrameWriter
 
 __all__ = ["CefHostTransport"]
+
+log = logging.getLogger("craft_tk")
 
 if sys.version_info[:2] == (3, 7):  # pragma: no cover - in-process CEF is the one to use there
     raise BackendUnavailable("on Python 3.7 craft_tk runs CEF in process ('cef')")
@@ -70,10 +73,18 @@ class _Standby:
 
 
 def _end(process: Optional["subprocess.Popen[bytes]"]) -> None:
-    """End a helper no panel uses: it exits when its input closes (``subprocess`` reaps it)."""
+    """End a helper no panel uses: it exits when its input closes; a thread reaps it."""
     if process is not None:
-        for pipe in (process.stdin, process.stdout):
+        _close_pipes(process)
+        threading.Thread(target=process.wait, name="craft-helper-reap", daemon=True).start()
+
+
+def _close_pipes(process: "subprocess.Popen[bytes]") -> None:
+    for pipe in (process.stdin, process.stdout):
+        try:
             pipe.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
 
 
 class _Helper:
@@ -144,11 +155,7 @@ class _Helper:
             return
         self._unwatch()
         self.panels.clear()
-        for pipe in (self.process.stdin, self.process.stdout):
-            try:
-                pipe.close()  # type: ignore[union-attr]
-            except OSError:
-                pass
+        _close_pipes(self.process)
 
     def _unwatch(self) -> None:
         self.alive = False
@@ -182,8 +189,12 @@ class CefHostTransport:
 
     @staticmethod
     def preload(devtools_port: Optional[int] = None) -> None:
-        """Start the helper (and its Chromium) now, before the first panel asks for it."""
-        _Standby.start(devtools_port)
+        """Start the helper (and its Chromium) now, before the first panel asks for it.
+        If it cannot start, that is logged: the first panel tries again and says why."""
+        try:
+            _Standby.start(devtools_port)
+        except OSError as error:
+            log.warning("could not start the CEF helper early: %s", error)
 
     def __init__(self, frame: tk.Frame, host: PageHost, bridge: Callable[[], str]) -> None:
         self._frame = frame
