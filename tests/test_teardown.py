@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Set, Tuple
 import craft_tk
 from craft_tk import PageGone
 
-from bench._proc import cmdline, descendants, fd_count, rss_kb
+from bench._proc import cmdline, descendants, fd_count, parent_of, rss_kb
 
 from .support import ENGINE, EngineTestCase
 
@@ -146,7 +146,7 @@ class RendererCrash(EngineTestCase):
         panel = self.panel(self.PAGE)
         # Every renderer of the app: this class's panel is its only one, but Chromium may
         # give it a renderer that an earlier class's page used (seen once in a full run).
-        renderer = self.wait_for(_renderers, "the panel's renderer process")
+        renderer = self.wait_for(_renderers, "the panel's renderer process", then=_tree)
         started, cancelled = [], []
 
         async def slow() -> None:
@@ -234,8 +234,18 @@ class HostFunction(EngineTestCase):
 # -- processes, as /proc shows them --------------------------------------------------------
 
 def _renderers() -> Set[int]:
-    """CEF's renderer processes of this app (in process, or the helper's in cef-host)."""
-    return {pid for pid in descendants(os.getpid()) if b"--type=renderer" in cmdline(pid)}
+    """CEF's renderer processes of this app (in process, or the helper's in cef-host):
+    those that say so, and the zygote's children (a renderer the zygote forked shows the
+    zygote's command line until it retitles itself)."""
+    processes = descendants(os.getpid())
+    zygotes = {pid for pid in processes if b"--type=zygote" in cmdline(pid)}
+    return {pid for pid in processes if b"--type=renderer" in cmdline(pid) or parent_of(pid) in zygotes}
+
+
+def _tree() -> str:
+    """The app's processes, for a failure's message: pid, parent, command line."""
+    return "; ".join("{} (parent {}): {}".format(pid, parent_of(pid), cmdline(pid)[:100].replace(b"\0", b" ").decode(
+        "utf-8", "replace")) for pid in descendants(os.getpid()))
 
 
 def _is_python(pid: int) -> bool:
