@@ -21,7 +21,7 @@ from cefpython3 import cefpython as cef
 from craft_tk.backends._cef_gl import gl_switches
 from craft_tk.backends._glib_pump import GlibPump
 
-from . import WARM_UP, percentile
+from . import WARM_UP, percentile, raw_cef_settings
 
 PAGE = """<html><body><p>raw</p><script>
   function go(n) {
@@ -40,8 +40,7 @@ def main(n: int) -> None:
     frame = tk.Frame(root, width=400, height=300)
     frame.pack(fill="both", expand=True)
     root.update()
-    cef.Initialize({"log_severity": cef.LOGSEVERITY_DISABLE, "remote_debugging_port": -1,
-                    "external_message_pump": True}, gl_switches(root))  # the GL craft_tk's CEF uses
+    cef.Initialize(raw_cef_settings(cef, external_message_pump=True), gl_switches(root))  # craft_tk's GL
     pump = GlibPump(root)
     info = cef.WindowInfo()
     info.SetAsChild(frame.winfo_id(), [0, 0, 400, 300])

@@ -8,6 +8,7 @@ pump (``MessageLoopWork`` from ``after(10)``); for Tkhtml, a bare tkinterweb fra
 import sys
 import tkinter as tk
 
+from . import raw_cef_settings
 from .__main__ import idle_cpu_percent
 
 PAGE = "<html><body><p>idle</p></body></html>"
@@ -24,7 +25,7 @@ def main(engine: str, seconds: float) -> None:
 
         from craft_tk.backends._cef_gl import gl_switches
 
-        cef.Initialize({"log_severity": cef.LOGSEVERITY_DISABLE, "remote_debugging_port": -1}, gl_switches(root))
+        cef.Initialize(raw_cef_settings(cef), gl_switches(root))
         info = cef.WindowInfo()
         info.SetAsChild(frame.winfo_id(), [0, 0, 400, 300])
         browser = cef.CreateBrowserSync(info, url="data:text/html," + PAGE)

@@ -34,6 +34,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from Xlib import X, display
 
+from . import raw_cef_settings
 from ._proc import tree_usage
 
 COLOUR = (0x3A, 0x7D, 0x44)
@@ -125,8 +126,7 @@ def raw_cef(root: tk.Tk) -> List[Tuple[float, float, float]]:
             root.update()
             started = time.perf_counter()
             if not pump:
-                cef.Initialize({"log_severity": cef.LOGSEVERITY_DISABLE, "remote_debugging_port": -1,
-                                "external_message_pump": True}, gl_switches(root))  # craft_tk's GL
+                cef.Initialize(raw_cef_settings(cef, external_message_pump=True), gl_switches(root))  # craft_tk's GL
                 pump.append(GlibPump(root))
             info = cef.WindowInfo()
             info.SetAsChild(frame.winfo_id(), [0, 0, WIDTH, HEIGHT])

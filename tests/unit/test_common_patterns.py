@@ -3,6 +3,7 @@ page asks for; what a dropped file tells the page; whose page gets paths."""
 
 import os
 import re
+import shutil
 import tempfile
 import unittest
 from types import SimpleNamespace
@@ -59,11 +60,11 @@ class PageMenus(unittest.TestCase):
 
 class DroppedFiles(unittest.TestCase):
     def test_the_page_learns_name_size_type_and_the_path_only_when_allowed(self) -> None:
-        folder = tempfile.mkdtemp()
+        folder = tempfile.mkdtemp(prefix="craft-test-")
+        self.addCleanup(shutil.rmtree, folder, True)
         path = os.path.join(folder, "résumé ü.txt")
         with open(path, "w", encoding="utf-8") as out:
             out.write("ü")
-        self.addCleanup(os.remove, path)
         with_path, without = describe_files([path], True)[0], describe_files([path], False)[0]
         self.assertEqual((with_path["name"], with_path["size"], with_path["type"], with_path["path"]),
                          ("résumé ü.txt", 2, "text/plain", path))
