@@ -505,13 +505,9 @@ class Bench:
         runs = 1 if self.quick else 3
 
         def median_of(side: str, *options: str) -> Dict[str, float]:
-            results = []
-            for _ in range(runs):
-                run = subprocess.run([sys.executable, "-m", "bench.startup", "--engine", engine, "--side", side, *options],
-                                     cwd=os.path.dirname(HERE), stdout=subprocess.PIPE, universal_newlines=True,
-                                     timeout=300)
-                results.append(json.loads(run.stdout.strip().splitlines()[-1]))
-            return {key: sorted(result[key] for result in results)[len(results) // 2] for key in results[0]}
+            results = [self._figures_of("bench.startup", "--engine", engine, "--side", side, *options)
+                       for _ in range(runs)]
+            return {key: statistics.median(result[key] for result in results) for key in results[0]}
 
         craft = median_of("craft")
         raw = None if self.engine == "cef-host" else median_of("raw")

@@ -177,15 +177,15 @@ def main() -> int:
                         help="craft side: call craft_tk.preload() first, {} s before the first panel".format(HEAD_START_S))
     args = parser.parse_args()
     preloaded = time.perf_counter()
-    args.preload = args.preload and args.side == "craft"
-    if args.preload:
+    preload = args.preload and args.side == "craft"
+    if preload:
         import craft_tk
 
         craft_tk.preload(args.engine)
     root = tk.Tk()
     root.geometry("{}x{}+0+0".format(2 * WIDTH + 20, HEIGHT + 20))
     root.update()
-    while args.preload and time.perf_counter() - preloaded < HEAD_START_S:  # the app's own start-up
+    while preload and time.perf_counter() - preloaded < HEAD_START_S:  # the app's own start-up
         root.update()
         time.sleep(0.01)
     if args.side == "craft":

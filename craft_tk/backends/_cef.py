@@ -65,7 +65,6 @@ _SETTINGS = {
     "remote_debugging_port": -1,
     "context_menu": {"enabled": False},
 }
-_SWITCHES: Dict[str, str] = {}
 # CEF's GPU process prints "InitializeSandbox() called with multiple threads" on stderr
 # whatever the log severity. Measured: --no-sandbox (cefpython passes it already) and
 # --log-severity=disable leave it; --disable-gpu prints "Lost UI shared context" instead;
@@ -110,8 +109,7 @@ class _Runtime:
             settings = dict(_SETTINGS, **files)
             if devtools_port:
                 settings["remote_debugging_port"] = devtools_port
-            switches = dict(_SWITCHES, **gl_switches(frame))
-            cef.Initialize(settings, dict(switches, **_quiet_gpu(files.get("cache_path"))))
+            cef.Initialize(settings, dict(gl_switches(frame), **_quiet_gpu(files.get("cache_path"))))
             cls.started = True
             cls.devtools_port = devtools_port
             atexit.register(cls.shutdown)
