@@ -12,6 +12,13 @@ import unittest
 from typing import Dict, List, Optional, Sequence
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or in it (not merely a path that starts with the
+    same characters: a checkout in /tmp/c and a venv in /tmp/craft-venv-...)."""
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return os.path.commonpath([path, folder]) == folder
 PIP_TIMEOUT_S = 900
 
 

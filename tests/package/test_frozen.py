@@ -17,7 +17,7 @@ import time
 import unittest
 from typing import Callable, ClassVar, Dict, List, Optional, TypeVar
 
-from .support import TOP, outside_env
+from .support import TOP, inside, outside_env
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PYTHONS = {"tkhtml": os.path.join(TOP, ".venv", "tkhtml", "bin", "python"),
@@ -133,7 +133,7 @@ def _bare_env(folder: str) -> Dict[str, str]:
     for name in ("VIRTUAL_ENV", "CRAFT_TK_BACKEND", "CRAFT_TEST_ENGINE", "PYTHONSTARTUP"):
         env.pop(name, None)
     env["PATH"] = os.pathsep.join(entry for entry in env.get("PATH", "").split(os.pathsep)
-                                  if entry and not entry.startswith(TOP) and "/.venv" not in entry)
+                                  if entry and not inside(entry, TOP) and "/.venv" not in entry)
     return env
 
 
