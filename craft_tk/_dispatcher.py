@@ -81,7 +81,7 @@ class Dispatcher:
         self.debug = debug
         self.transport: Optional[Transport] = None
         self._events = Listeners(self._listener_failed, lambda: driver.loop)
-        self._outbox = Outbox(driver.call_soon, self._post, self._post_size)
+        self._outbox = Outbox(driver.call_last, self._post, self._post_size)
         self.invocations = Invocations(self._enqueue_for_load, lambda: driver.loop, self.report, debug, invoke_timeout, allow,
                                        max_message_size, app.handlers)
         self._error_handlers: List[ErrorHandler] = []

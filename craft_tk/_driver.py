@@ -30,6 +30,11 @@ class Driver(Protocol):
     def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
         """The same, from any thread."""
 
+    def call_last(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback()`` after what is ready now, from the owning thread only: at the
+        end of the page batch or loop iteration under way, else in the next step (a flush
+        of what they queued)."""
+
     def on_tk_thread(self) -> bool:
         """Whether the caller runs on the owning thread."""
 
@@ -60,6 +65,11 @@ class HandOver:
     def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run ``callback(*args)`` in the next loop step; owning thread only."""
         self.loop.call_soon(callback, *args)
+
+    def call_last(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback()`` in the next loop step (a driver that knows its iterations
+        runs it at the end of the one under way)."""
+        self.loop.call_soon(callback)
 
     def call_soon_threadsafe(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run ``callback(*args)`` on the owning thread soon; safe from any thread."""

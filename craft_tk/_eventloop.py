@@ -25,7 +25,7 @@ import time
 import tkinter as tk
 import warnings
 from asyncio import events
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from ._driver import HandOver
 
@@ -94,6 +94,7 @@ class TkAsyncio(HandOver):
         self._deadline = 0.0  # when the step under way gives Tk its turn
         self._held = 0  # running() blocks in progress: no step may start inside one
         self._batching = 0  # batch() blocks in progress: they step when they end
+        self._last: List[Callable[[], Any]] = []  # call_last()'s: the end of the batch or iteration runs them
         asyncio.set_event_loop(self.loop)
         events._set_running_loop(self.loop)  # Tk callbacks see it running (see module doc)
         self._watch_fds()
@@ -136,6 +137,24 @@ class TkAsyncio(HandOver):
             return  # the step in progress reschedules itself
         self._schedule(0)  # also inside a batch: a listener's dialog may spin Tk before it ends
 
+    def call_last(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback()`` at the end of the page batch or asyncio iteration under way
+        (else in the next step): what one Tk event queued for the page leaves in one post,
+        without an asyncio iteration of its own. Tk thread only."""
+        self._last.append(callback)
+        self._wake()  # should a listener spin Tk (a dialog) before the batch ends
+
+    def _run_last(self) -> None:
+        """Run what ``call_last`` collected; what they add waits for the next end (an
+        outbox with more channel data than a flush's budget)."""
+        callbacks, self._last = self._last, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception as error:  # reported as asyncio reports a failed callback
+                self.loop.call_exception_handler({"message": "call_last() callback failed",
+                                                  "exception": error, "callback": callback})
+
     def _cancel_scheduled(self) -> None:
         if self._after_id is not None:
             self.root.tk.call("after", "cancel", self._after_id)
@@ -157,12 +176,25 @@ class TkAsyncio(HandOver):
             yield
         finally:
             self._batching -= 1
-            if not self._batching and not self._closed and not self._stepping and not self._held \
-                    and self.loop._ready:  # type: ignore[attr-defined]
-                try:
-                    self._step()
-                except (SystemExit, KeyboardInterrupt) as exit_:  # raise it where Tk's callbacks do
-                    self.root.after(0, _raise, exit_)
+            if not self._batching and not self._closed and not self._stepping and not self._held:
+                self._end_batch()
+
+    def _end_batch(self) -> None:
+        """Run what a batch made ready. When that is only flushes (``call_last``: the
+        answer of a plain handler, say), they run here, without an asyncio iteration."""
+        loop = self.loop
+        try:
+            if self._last and not loop._ready:  # type: ignore[attr-defined]
+                self._run_last()
+                if not loop._ready and not self._last:  # type: ignore[attr-defined]
+                    if self._after_delay == 0:  # call_last's wake-up is moot now
+                        self._cancel_scheduled()
+                        self._schedule_next()
+                    return
+            if loop._ready or self._last:  # type: ignore[attr-defined]
+                self._step()
+        except (SystemExit, KeyboardInterrupt) as exit_:  # raise it where Tk's callbacks do
+            self.root.after(0, _raise, exit_)
 
     def _schedule(self, delay: int) -> None:
         if self._after_id is not None:
@@ -174,7 +206,7 @@ class TkAsyncio(HandOver):
 
     def _schedule_next(self) -> None:
         loop = self.loop
-        if loop._ready:  # type: ignore[attr-defined]
+        if loop._ready or self._last:  # type: ignore[attr-defined]
             self._schedule(0)
         elif loop._scheduled:  # type: ignore[attr-defined]
             when = loop._scheduled[0]._when  # type: ignore[attr-defined]
@@ -213,8 +245,11 @@ class TkAsyncio(HandOver):
         spent; then the loop stops and Tk gets its turn."""
         if step != self._steps:
             return  # left over from a step that stopped early (the app called loop.stop())
+        if not self._closed:
+            self._run_last()
         loop = self.loop
-        if loop._ready and not self._closed and time.perf_counter() <= self._deadline:  # type: ignore[attr-defined]
+        more = loop._ready or self._last  # type: ignore[attr-defined]
+        if more and not self._closed and time.perf_counter() <= self._deadline:
             loop.call_soon(self._end_of_iteration, step)
         else:
             loop.stop()
@@ -252,6 +287,7 @@ class TkAsyncio(HandOver):
         except tk.TclError:
             pass  # the interpreter is already gone
         self._fds = {}
+        self._last = []
         in_step = self._stepping or self.loop.is_running()  # the step closes it when it ends
         if self.on_tk_thread() and events._get_running_loop() is self.loop and not in_step:
             events._set_running_loop(None)

@@ -138,6 +138,7 @@ class _Pending(NamedTuple):
     name: str
     future: "asyncio.Future[Any]"
     timer: Optional[asyncio.TimerHandle]
+    on_cancel: Callable[["asyncio.Future[Any]"], None]  # the future's done-callback: tells the page of a cancel
 
 
 def describe_exception(error: BaseException, debug: bool) -> Dict[str, Any]:
@@ -339,8 +340,9 @@ class Invocations:
         future = loop.create_future()
         seconds = self.timeout if timeout is None else timeout
         timer = loop.call_later(seconds, self._expire, call_id) if seconds else None
-        self._outgoing[call_id] = _Pending(name, future, timer)
-        future.add_done_callback(lambda done: self._outgoing_done(call_id, done))
+        on_cancel = functools.partial(self._outgoing_done, call_id)
+        self._outgoing[call_id] = _Pending(name, future, timer, on_cancel)
+        future.add_done_callback(on_cancel)
         return call_id, future
 
     def on_reply(self, message: Any) -> None:
@@ -501,6 +503,7 @@ class Invocations:
             return None
         if pending.timer is not None:
             pending.timer.cancel()
+        pending.future.remove_done_callback(pending.on_cancel)  # settled by us: no cancel to tell
         return pending
 
     def _expire(self, call_id: int) -> None:

@@ -97,6 +97,61 @@ class TkDrivenAsyncio(unittest.TestCase):
             self.assertEqual(ran, [])
         self.assertEqual(ran, [(1, True), (2, True), (3, True)])
 
+    def test_a_flush_asked_in_a_batch_runs_at_its_end_without_a_step(self) -> None:
+        self.run_until(lambda: self.driver._after_id is None)
+        steps, flushed = self.driver._steps, []
+        with self.driver.batch():
+            self.driver.call_last(lambda: flushed.append("first"))
+            self.driver.call_last(lambda: flushed.append("second"))
+            self.assertEqual(flushed, [])
+        self.assertEqual(flushed, ["first", "second"])
+        self.assertEqual(self.driver._steps, steps, "no asyncio iteration for a flush alone")
+        self.assertIsNone(self.driver._after_id, "nothing left scheduled in Tk")
+
+    def test_a_flush_runs_after_what_the_batch_made_ready(self) -> None:
+        loop = self.driver.loop
+        order = []
+
+        async def answer() -> None:
+            order.append("coroutine")
+            self.driver.call_last(lambda: order.append("flush"))
+
+        with self.driver.batch():
+            self.driver.call_last(lambda: order.append("flush"))
+            loop.create_task(answer())
+        self.assertEqual(order, ["coroutine", "flush", "flush"])
+
+    def test_a_flush_asked_during_a_dialog_in_a_batch_still_runs(self) -> None:
+        # A listener that opens a modal dialog spins Tk before its batch ends: what it
+        # queued for the page must not wait for the dialog to close.
+        flushed = []
+        with self.driver.batch():
+            self.driver.call_last(lambda: flushed.append(True))
+            self.run_until(lambda: flushed)  # the dialog's own event loop
+        self.assertEqual(flushed, [True])
+
+    def test_a_flush_that_asks_again_waits_for_the_next_iteration(self) -> None:
+        runs = [0]
+
+        def flush() -> None:  # an outbox with more channel data than one flush's budget
+            runs[0] += 1
+            if runs[0] < 5:
+                self.driver.call_last(flush)
+
+        with self.driver.batch():
+            self.driver.call_last(flush)
+        self.assertGreaterEqual(runs[0], 2)
+        self.run_until(lambda: runs[0] == 5)
+
+    def test_a_failing_flush_is_reported_and_the_others_run(self) -> None:
+        errors, flushed = [], []
+        self.driver.loop.set_exception_handler(lambda _, context: errors.append(context["exception"]))
+        with self.driver.batch():
+            self.driver.call_last(lambda: 1 / 0)
+            self.driver.call_last(lambda: flushed.append(True))
+        self.assertEqual(flushed, [True])
+        self.assertIsInstance(errors[0], ZeroDivisionError)
+
     def test_an_endless_chain_leaves_tk_its_turn(self) -> None:
         loop = self.driver.loop
         spins = [0]
