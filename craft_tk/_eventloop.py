@@ -25,7 +25,7 @@ import time
 import tkinter as tk
 import warnings
 from asyncio import events
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, ContextManager, Dict, List, Optional
 
 from ._driver import HandOver
 
@@ -94,6 +94,8 @@ class TkAsyncio(HandOver):
         self._deadline = 0.0  # when the step under way gives Tk its turn
         self._held = 0  # running() blocks in progress: no step may start inside one
         self._batching = 0  # batch() blocks in progress: they step when they end
+        self._batch_scope = _BatchScope(self)
+        self._running_scope = _RunningScope(self)
         self._last: List[Callable[[], Any]] = []  # call_last()'s: the end of the batch or iteration runs them
         asyncio.set_event_loop(self.loop)
         events._set_running_loop(self.loop)  # Tk callbacks see it running (see module doc)
@@ -111,21 +113,11 @@ class TkAsyncio(HandOver):
             root.bind("<Destroy>", driver._on_root_destroy, add="+")
         return driver
 
-    @contextlib.contextmanager
-    def running(self) -> Iterator[None]:
+    def running(self) -> ContextManager[None]:
         """Run Tk code that needs the loop running (PythonMonkey) and may spin Tk
         (``update()``): no asyncio step starts inside it. Work scheduled meanwhile runs
         in the next step, as if it came from a step."""
-        if events._get_running_loop() is not self.loop:
-            events._set_running_loop(self.loop)
-        self._held += 1
-        try:
-            yield
-        finally:
-            self._held -= 1
-            if not self._held and not self._stepping and not self._closed:
-                self._watch_fds()
-                self._wake()
+        return self._running_scope
 
     # -- stepping ---------------------------------------------------------------------
 
@@ -144,16 +136,20 @@ class TkAsyncio(HandOver):
         self._last.append(callback)
         self._wake()  # should a listener spin Tk (a dialog) before the batch ends
 
-    def _run_last(self) -> None:
-        """Run what ``call_last`` collected; what they add waits for the next end (an
-        outbox with more channel data than a flush's budget)."""
-        callbacks, self._last = self._last, []
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception as error:  # reported as asyncio reports a failed callback
-                self.loop.call_exception_handler({"message": "call_last() callback failed",
-                                                  "exception": error, "callback": callback})
+    def _run_last(self, deadline: float) -> None:
+        """Run what ``call_last`` collected, then what those add (a page's flush causes
+        the answer's), until none is left or ``deadline`` (``perf_counter``) has passed:
+        an outbox with more channel data than a flush's budget asks again each time."""
+        while self._last:
+            callbacks, self._last = self._last, []
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception as error:  # reported as asyncio reports a failed callback
+                    self.loop.call_exception_handler({"message": "call_last() callback failed",
+                                                      "exception": error, "callback": callback})
+            if self._closed or time.perf_counter() > deadline:
+                return
 
     def _cancel_scheduled(self) -> None:
         if self._after_id is not None:
@@ -161,23 +157,15 @@ class TkAsyncio(HandOver):
             self._after_id = None
             self._after_delay = -1
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> ContextManager[None]:
         """Handle a batch from the page inside; then step at once, in the Tk callback that
         delivered it, rather than after a trip through Tk's queue: what the batch made
         ready (answers, awaiting coroutines, their messages) leaves in the same event.
         Inside a step, inside ``running()`` (a page engine's call: Tkhtml) or off the Tk
         thread, the next step runs it as usual."""
         if self._closed or self._stepping or self._held or threading.get_ident() != self._thread:
-            yield
-            return
-        self._batching += 1
-        try:
-            yield
-        finally:
-            self._batching -= 1
-            if not self._batching and not self._closed and not self._stepping and not self._held:
-                self._end_batch()
+            return _NO_BATCH
+        return self._batch_scope
 
     def _end_batch(self) -> None:
         """Run what a batch made ready. When that is only flushes (``call_last``: the
@@ -185,7 +173,7 @@ class TkAsyncio(HandOver):
         loop = self.loop
         try:
             if self._last and not loop._ready:  # type: ignore[attr-defined]
-                self._run_last()
+                self._run_last(time.perf_counter() + STEP_BUDGET_S)
                 if not loop._ready and not self._last:  # type: ignore[attr-defined]
                     if self._after_delay == 0:  # call_last's wake-up is moot now
                         self._cancel_scheduled()
@@ -246,7 +234,7 @@ class TkAsyncio(HandOver):
         if step != self._steps:
             return  # left over from a step that stopped early (the app called loop.stop())
         if not self._closed:
-            self._run_last()
+            self._run_last(self._deadline)
         loop = self.loop
         more = loop._ready or self._last  # type: ignore[attr-defined]
         if more and not self._closed and time.perf_counter() <= self._deadline:
@@ -295,6 +283,51 @@ class TkAsyncio(HandOver):
             del self.root._craft_asyncio  # type: ignore[attr-defined]
         if not in_step:
             self.loop.close()
+
+
+class _BatchScope:
+    """``TkAsyncio.batch()`` on the Tk thread: counts nested batches; the outermost one's
+    end runs what they made ready (a plain class: a batch per wire string from the page)."""
+
+    __slots__ = ("_driver",)
+
+    def __init__(self, driver: TkAsyncio) -> None:
+        self._driver = driver
+
+    def __enter__(self) -> None:
+        self._driver._batching += 1
+
+    def __exit__(self, *_: Any) -> None:
+        driver = self._driver
+        driver._batching -= 1
+        if not driver._batching and not driver._closed and not driver._stepping and not driver._held:
+            driver._end_batch()
+
+
+class _RunningScope:
+    """``TkAsyncio.running()``: the loop counts as running and no step starts inside; the
+    outermost one's end has Tk step for what was scheduled meanwhile."""
+
+    __slots__ = ("_driver",)
+
+    def __init__(self, driver: TkAsyncio) -> None:
+        self._driver = driver
+
+    def __enter__(self) -> None:
+        driver = self._driver
+        if events._get_running_loop() is not driver.loop:
+            events._set_running_loop(driver.loop)
+        driver._held += 1
+
+    def __exit__(self, *_: Any) -> None:
+        driver = self._driver
+        driver._held -= 1
+        if not driver._held and not driver._stepping and not driver._closed:
+            driver._watch_fds()
+            driver._wake()
+
+
+_NO_BATCH = contextlib.nullcontext()
 
 
 def _raise(error: BaseException) -> None:

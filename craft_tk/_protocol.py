@@ -424,6 +424,8 @@ _DROP_ALL_BUT_BRACKETS_AND_QUOTES = bytes(byte for byte in range(256) if byte no
 def _too_deep(text: Union[str, bytes]) -> bool:
     """Whether ``text`` nests deeper than MAX_DEPTH (strings aside). Older orjson (the
     last for Python 3.7) has no limit and crashes on deep input, so it is asked first."""
+    if len(text) <= MAX_DEPTH:
+        return False  # too short to hold that many openers
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
         return False  # the common case: too few openers to be that deep

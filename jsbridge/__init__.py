@@ -4,7 +4,7 @@ TypeScript declarations, and the Tkhtml page world."""
 import functools
 import os
 
-__all__ = ["BRIDGE_PARTS", "bridge_source", "read"]
+__all__ = ["BRIDGE_PARTS", "PAGE_WINDOW_NAMES", "bridge_source", "read"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -17,6 +17,10 @@ def read(name: str) -> str:
 
 BRIDGE_PARTS = ("begin.js", "wire.js", "listeners.js", "invoke.js", "state.js", "channels.js", "native.js", "services.js", "api.js",
                 "end.js")
+
+# The only names of a page's window craft.js uses, apart from the ECMAScript built-ins
+# (tests/test_es2017.py checks): Tkhtml binds them to the page world's own.
+PAGE_WINDOW_NAMES = ("window", "setTimeout", "clearTimeout", "console")
 
 
 @functools.lru_cache(maxsize=None)

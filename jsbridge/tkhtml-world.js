@@ -10,8 +10,9 @@
  *
  * The page's scripts run in tkhtml-runner.js's generator (`makeRunner`), compiled apart
  * so that no page can name what this file's scope holds for all pages.
- * Evaluates to makeWorld(document, hostPost, native, hostLog): the page's console goes to
- * hostLog(level, text); with `native` (a DomNative of
+ * Evaluates to makeWorld(document, hostPost, native, hostLog, flushing): the page's console
+ * goes to hostLog(level, text); craft.js flushes through `flushing` ({flushWith(flush),
+ * later()}: the host runs the page's flush at the end of its loop iteration); with `native` (a DomNative of
  * craft_tk/backends/_tkhtml_dom.py), the page gets the browser-shaped DOM of
  * tkhtml-dom.js instead of tkinterweb's. The code around this one gives `installDom`
  * (tkhtml-dom.js), `craftBridge` (craft.js compiled once, see startBridge) and
@@ -53,7 +54,7 @@ function pageConsole(hostLog, gone) {
            warn: writer('warning'), error: writer('error') };
 }
 
-return function makeWorld(document, hostPost, native, hostLog) {
+return function makeWorld(document, hostPost, native, hostLog, flushing) {
   var disposed = false;
   var win = {};
   win.window = win;
@@ -136,7 +137,7 @@ return function makeWorld(document, hostPost, native, hostLog) {
       var was = running;
       running = true;
       try {
-        craftBridge(scope, __craftPristine.parse(bootJson), __craftPristine);
+        craftBridge(scope, __craftPristine.parse(bootJson), __craftPristine, flushing || null);
       } catch (error) {
         return describe(error);
       } finally {

@@ -130,18 +130,31 @@ class TkDrivenAsyncio(unittest.TestCase):
             self.run_until(lambda: flushed)  # the dialog's own event loop
         self.assertEqual(flushed, [True])
 
-    def test_a_flush_that_asks_again_waits_for_the_next_iteration(self) -> None:
-        runs = [0]
+    def test_what_a_flush_causes_runs_in_the_same_end(self) -> None:
+        order = []
 
-        def flush() -> None:  # an outbox with more channel data than one flush's budget
-            runs[0] += 1
-            if runs[0] < 5:
-                self.driver.call_last(flush)
+        def page_flush() -> None:  # Tkhtml: the page's flush reaches native, whose answer flushes
+            order.append("page")
+            self.driver.call_last(lambda: order.append("answer"))
 
         with self.driver.batch():
+            self.driver.call_last(page_flush)
+        self.assertEqual(order, ["page", "answer"])
+
+    def test_a_flush_that_asks_again_forever_leaves_tk_its_turn(self) -> None:
+        runs, tk_ran = [0], []
+
+        def flush() -> None:  # an outbox with more channel data than a flush's budget, always
+            runs[0] += 1
+            if not tk_ran:
+                self.driver.call_last(flush)
+
+        self.root.after(0, tk_ran.append, True)
+        with self.driver.batch():
             self.driver.call_last(flush)
-        self.assertGreaterEqual(runs[0], 2)
-        self.run_until(lambda: runs[0] == 5)
+        self.assertGreater(runs[0], 1)
+        self.assertEqual(tk_ran, [], "the flushes ran within a step's budget, then returned")
+        self.run_until(lambda: tk_ran)
 
     def test_a_failing_flush_is_reported_and_the_others_run(self) -> None:
         errors, flushed = [], []

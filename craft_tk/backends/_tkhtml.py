@@ -145,13 +145,17 @@ def _world_factory() -> Any:
 
 
 def _compiled_bridge() -> Any:
-    """craft.js compiled once for the process, as ``bridge(scope, boot, pristine)``: a
-    world starts it in its page's scope with that load's boot object, so that no page
-    pays for parsing it (3-5 ms a page here, most of what a page adds to Tkhtml's start-up).
-    The header shares craft.js's first line, so that its line numbers stay its own."""
+    """craft.js compiled once for the process, as ``bridge(scope, boot, pristine,
+    flushing)``: a world starts it with its page's window and that load's boot object, so
+    that no page pays for parsing it (3-5 ms a page here, most of what a page adds to
+    Tkhtml's start-up). The names of ``jsbridge.PAGE_WINDOW_NAMES`` are bound to the page's, not
+    looked up through its scope (a ``with`` over a Proxy, whose trap ran for every global
+    name craft.js used, ``undefined`` included). The header shares craft.js's first line,
+    so that its line numbers stay its own."""
     source = jsbridge.bridge_source().replace(BOOT_MARK, "__craftBoot", 1)
-    return pm.eval("(function (__craftScope, __craftBoot, __craftPristine) { with (__craftScope) { " + source +
-                   "\n} })", {"filename": "craft.js"})
+    names = ", ".join("{0} = __craftScope.{0}".format(name) for name in jsbridge.PAGE_WINDOW_NAMES)
+    return pm.eval("(function (__craftScope, __craftBoot, __craftPristine, __craftFlushing) { var " + names + "; " + source +
+                   "\n})", {"filename": "craft.js"})
 
 
 class _PageTimers:
@@ -224,6 +228,8 @@ class TkhtmlTransport:
         self._held: Deque[Callable[[], Any]] = collections.deque()  # for the core, in order
         self._page = Page()
         self._world: Any = None
+        self._deliver: Any = None  # the world's receive(wire)
+        self._page_flush: Any = None  # the page's craft.js flush, run at the end of an iteration
         self._world_root: Optional[str] = None
         replaced = _bound_commands(frame, "Html")  # tkinterweb binds this class anew for each widget
         self._view = tkinterweb.HtmlFrame(
@@ -270,9 +276,9 @@ class TkhtmlTransport:
         self.load(self._page)
 
     def post(self, wire: str) -> None:
-        if self._world is not None:
+        if self._deliver is not None:
             with self._driver.running():
-                self._world.receive(wire)
+                self._deliver(wire)
             _collect_now_and_then(len(wire))
 
     def execute(self, script: str) -> None:
@@ -303,7 +309,7 @@ class TkhtmlTransport:
     def _leave_page(self) -> None:
         if self._world is not None:
             self._world.dispose()
-        self._world = None
+        self._world = self._deliver = self._page_flush = None
         self._world_root = None
         self._events.reset()
         # What the page going away said and the core has not heard is dropped: its hello
@@ -318,7 +324,9 @@ class TkhtmlTransport:
             return
         if self._world is not None:
             self._leave_page()  # a navigation the transport did not start
-        self._world = _world_factory()(self._view.document, self._receive, self._events.native, self._console)
+        self._world = _world_factory()(self._view.document, self._receive, self._events.native, self._console,
+                                       {"flushWith": self._flush_with, "later": self._flush_page_later})
+        self._deliver = self._world.receive  # looked up once: each lookup makes a function proxy
         self._world_root = root
         with self._driver.running():
             error = self._world.startBridge(boot_text(self._bridge(), jsbridge.bridge_source()))
@@ -431,6 +439,21 @@ class TkhtmlTransport:
     def _console(self, level: Any, text: Any) -> None:
         """The page's console line."""
         self._host.page_log(str(level), str(text), "page", None)
+
+    def _flush_with(self, flush: Any) -> None:
+        """The page's craft.js hands over its flush (once, as it starts)."""
+        self._page_flush = flush
+
+    def _flush_page_later(self) -> None:
+        """The page queued a message: flush at the end of this loop iteration, not in a
+        promise job of its own (each is a loop callback here)."""
+        self._driver.call_last(self._flush_page)
+
+    def _flush_page(self) -> None:
+        flush = self._page_flush
+        if flush is not None:
+            with self._driver.running():
+                flush()
 
     def _receive(self, wire: Any) -> None:
         # PythonMonkey hands over a str proxy; the core (and orjson) want a real str.

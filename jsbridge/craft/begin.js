@@ -19,7 +19,7 @@
  *
  * ES2017 at most: it must parse in Chromium 66 and SpiderMonkey.
  */
-(function (root, boot, worldPristine) {
+(function (root, boot, worldPristine, hostFlushing) {
   'use strict';
   // Where the bridge was inlined as a <script>, take it out of the DOM at once: its text
   // holds this load's secret, and the page's own scripts have not run yet.

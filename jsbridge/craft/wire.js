@@ -27,6 +27,11 @@
   var connected = false;
   var outbox = [];
   var flushScheduled = false;
+  // Where the host runs the page's JavaScript on its own loop (Tkhtml: PythonMonkey), it
+  // flushes at the end of the loop iteration under way: a promise job there costs a loop
+  // callback of its own. Elsewhere a microtask flushes.
+  var flushLater = hostFlushing && typeof hostFlushing.later === 'function' ? hostFlushing.later : null;
+  if (flushLater) { hostFlushing.flushWith(flush); }  // what the host calls: this page's flush
   var listeners = Object.create(null);
   var handlers = Object.create(null);
   var pendingCalls = Object.create(null);  // our invokes, by id, awaiting native
@@ -121,7 +126,7 @@
     outbox.push(encoded);
     if (connected && !flushScheduled) {
       flushScheduled = true;
-      Promise.resolve().then(flush);
+      if (flushLater) { flushLater(); } else { Promise.resolve().then(flush); }
     }
   }
 
