@@ -136,20 +136,18 @@ class TkAsyncio(HandOver):
         self._last.append(callback)
         self._wake()  # should a listener spin Tk (a dialog) before the batch ends
 
-    def _run_last(self, deadline: float) -> None:
-        """Run what ``call_last`` collected, then what those add (a page's flush causes
-        the answer's), until none is left or ``deadline`` (``perf_counter``) has passed:
-        an outbox with more channel data than a flush's budget asks again each time."""
-        while self._last:
-            callbacks, self._last = self._last, []
-            for callback in callbacks:
-                try:
-                    callback()
-                except Exception as error:  # reported as asyncio reports a failed callback
-                    self.loop.call_exception_handler({"message": "call_last() callback failed",
-                                                      "exception": error, "callback": callback})
-            if self._closed or time.perf_counter() > deadline:
-                return
+    def _run_last(self) -> None:
+        """Run what ``call_last`` collected. What they add waits for the next iteration's
+        end: on Tkhtml a page's flush causes native's answer, which must reach the page
+        after the promise jobs the page queued meanwhile, as in a browser; and an outbox
+        with more channel data than a flush's budget asks again each time."""
+        callbacks, self._last = self._last, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception as error:  # reported as asyncio reports a failed callback
+                self.loop.call_exception_handler({"message": "call_last() callback failed",
+                                                  "exception": error, "callback": callback})
 
     def _cancel_scheduled(self) -> None:
         if self._after_id is not None:
@@ -173,7 +171,7 @@ class TkAsyncio(HandOver):
         loop = self.loop
         try:
             if self._last and not loop._ready:  # type: ignore[attr-defined]
-                self._run_last(time.perf_counter() + STEP_BUDGET_S)
+                self._run_last()
                 if not loop._ready and not self._last:  # type: ignore[attr-defined]
                     if self._after_delay == 0:  # call_last's wake-up is moot now
                         self._cancel_scheduled()
@@ -234,7 +232,7 @@ class TkAsyncio(HandOver):
         if step != self._steps:
             return  # left over from a step that stopped early (the app called loop.stop())
         if not self._closed:
-            self._run_last(self._deadline)
+            self._run_last()
         loop = self.loop
         more = loop._ready or self._last  # type: ignore[attr-defined]
         if more and not self._closed and time.perf_counter() <= self._deadline:

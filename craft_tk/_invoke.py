@@ -107,6 +107,7 @@ class Invocation:
             reporter.finish()
 
 
+_PLAIN_VALUES = frozenset((type(None), bool, int, float, str, list, dict, tuple))  # never awaitable
 _LOCK = threading.Lock()  # an invocation's lazily made parts, against cancelling or answering it
 
 
@@ -257,7 +258,7 @@ class Invocations:
         finally:
             _current.reset(token)
         if answered:
-            self._reply_value(invocation, outcome)
+            self._reply_value(invocation, outcome, handler)
             return
         self._incoming[message.id] = (invocation, outcome)
         outcome.add_done_callback(lambda done: self._finished(invocation, done))
@@ -269,7 +270,7 @@ class Invocations:
             context = contextvars.copy_context()
             return False, self._loop().run_in_executor(None, context.run, handler.fn, *args)
         result = handler.fn(*args)
-        if not inspect.isawaitable(result):
+        if type(result) in _PLAIN_VALUES or not inspect.isawaitable(result):
             return True, result
         return False, asyncio.ensure_future(result, loop=self._loop())
 
@@ -460,7 +461,9 @@ class Invocations:
     def _new_reporter(self, invocation: Invocation) -> ProgressReporter:
         return ProgressReporter(self._loop(), functools.partial(self._progressed, invocation), self._thread)
 
-    def _reply_value(self, invocation: Invocation, value: Any) -> None:
+    def _reply_value(self, invocation: Invocation, value: Any, handler: Optional[_Handler] = None) -> None:
+        """Answer ``invocation`` with ``value`` (checked against the result type of its
+        ``handler``, looked up when not given)."""
         failure: IpcError
         invocation._stop_reporting()  # the last progress goes before the answer
         if invocation.load != self._load:
@@ -478,7 +481,8 @@ class Invocations:
             self._report(error)
             self._reply_error(invocation, describe_exception(error, False))
             return
-        handler = self._handler_of(invocation.name)
+        if handler is None:
+            handler = self._handler_of(invocation.name)
         if handler is not None and handler.check_result is not None:
             try:  # check what the page will receive: dataclasses and the like as JSON
                 handler.check_result(orjson.loads(encoded)["value"], "result")

@@ -130,16 +130,16 @@ class TkDrivenAsyncio(unittest.TestCase):
             self.run_until(lambda: flushed)  # the dialog's own event loop
         self.assertEqual(flushed, [True])
 
-    def test_what_a_flush_causes_runs_in_the_same_end(self) -> None:
-        order = []
+    def test_what_a_flush_causes_runs_after_the_callbacks_ready_then(self) -> None:
+        loop, order = self.driver.loop, []
 
-        def page_flush() -> None:  # Tkhtml: the page's flush reaches native, whose answer flushes
-            order.append("page")
+        def page_flush() -> None:  # Tkhtml: the page's flush reaches native, whose answer flushes;
+            loop.call_soon(order.append, "promise job")  # the page queued a promise job meanwhile
             self.driver.call_last(lambda: order.append("answer"))
 
         with self.driver.batch():
             self.driver.call_last(page_flush)
-        self.assertEqual(order, ["page", "answer"])
+        self.assertEqual(order, ["promise job", "answer"])
 
     def test_a_flush_that_asks_again_forever_leaves_tk_its_turn(self) -> None:
         runs, tk_ran = [0], []

@@ -193,6 +193,9 @@
    */
   function receive(wire) {
     var batch, i;
+    if (outbox.length) {
+      flush();  // what the page queued goes first (its state writes in flight before native's patches)
+    }
     if (wire.charCodeAt(0) !== 126) {
       batch = parse(wire);
     } else {
