@@ -7,7 +7,8 @@ self-pipe written by ``call_soon_threadsafe``). When asyncio has nothing to do, 
 runs: an idle app costs no CPU.
 
 Guarantees: one driver per Tk interpreter (``TkAsyncio.of(widget)``); callbacks run on
-the Tk thread, in asyncio's order; ``call_soon_threadsafe`` is the way in from any other
+the Tk thread, in asyncio's order (``call_last``'s at the end of the iteration or page
+batch under way); ``call_soon_threadsafe`` is the way in from any other
 thread.
 
 Your own async code just works on the Tk thread: the loop counts as *running* there
@@ -142,12 +143,15 @@ class TkAsyncio(HandOver):
         after the promise jobs the page queued meanwhile, as in a browser; and an outbox
         with more channel data than a flush's budget asks again each time."""
         callbacks, self._last = self._last, []
-        for callback in callbacks:
+        for index, callback in enumerate(callbacks):
             try:
                 callback()
             except Exception as error:  # reported as asyncio reports a failed callback
                 self.loop.call_exception_handler({"message": "call_last() callback failed",
                                                   "exception": error, "callback": callback})
+            except BaseException:  # SystemExit, KeyboardInterrupt: the rest still runs later
+                self._last[:0] = callbacks[index + 1:]
+                raise
 
     def _cancel_scheduled(self) -> None:
         if self._after_id is not None:
@@ -173,6 +177,7 @@ class TkAsyncio(HandOver):
             if self._last and not loop._ready:  # type: ignore[attr-defined]
                 self._run_last()
                 if not loop._ready and not self._last:  # type: ignore[attr-defined]
+                    self._watch_fds()  # a handler may have added a reader: what a step would do
                     if self._after_delay == 0:  # call_last's wake-up is moot now
                         self._cancel_scheduled()
                         self._schedule_next()

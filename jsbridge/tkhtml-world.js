@@ -130,7 +130,7 @@ return function makeWorld(document, hostPost, native, hostLog, flushing) {
     /**
      * Start craft.js in this page with its load's boot object (JSON text): craftBridge,
      * given by the code around this one, is craft.js compiled once for the process as
-     * a function of (scope, boot, pristine). Returns undefined, or the error as text.
+     * a function of (scope, boot, pristine, flushing). Returns undefined, or the error as text.
      */
     startBridge: function (bootJson) {
       if (disposed) { return undefined; }

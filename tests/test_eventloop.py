@@ -156,6 +156,35 @@ class TkDrivenAsyncio(unittest.TestCase):
         self.assertEqual(tk_ran, [], "the flushes ran within a step's budget, then returned")
         self.run_until(lambda: tk_ran)
 
+    def test_flushes_after_a_system_exit_still_run(self) -> None:
+        flushed = []
+
+        def interrupted() -> None:
+            raise SystemExit(3)
+
+        with self.driver.batch():
+            self.driver.call_last(interrupted)
+            self.driver.call_last(lambda: flushed.append(True))
+        self.assertEqual(flushed, [], "the exit stopped the batch's flushes")
+        self.run_until(lambda: flushed)  # raised where Tk's callbacks raise it; the rest still runs
+
+    def test_a_reader_added_in_a_batch_of_flushes_only_is_watched(self) -> None:
+        # A plain handler that starts reading a socket and answers: its batch ends with a
+        # flush and no asyncio iteration, and Tk must still watch the socket.
+        loop = self.driver.loop
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(theirs.close)
+        ours.setblocking(False)
+        heard = []
+        self.run_until(lambda: self.driver._after_id is None)
+        with self.driver.batch():
+            loop.add_reader(ours.fileno(), lambda: heard.append(ours.recv(16)))
+            self.driver.call_last(lambda: None)
+        self.addCleanup(loop.remove_reader, ours.fileno())
+        theirs.send(b"data")
+        self.run_until(lambda: heard == [b"data"])
+
     def test_a_failing_flush_is_reported_and_the_others_run(self) -> None:
         errors, flushed = [], []
         self.driver.loop.set_exception_handler(lambda _, context: errors.append(context["exception"]))

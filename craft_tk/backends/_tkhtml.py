@@ -144,15 +144,18 @@ def _world_factory() -> Any:
     return _make_world
 
 
+FLUSHING_MARK = "/*craft-flushing*/null"  # where craft.js takes its host's flushing (end.js)
+
+
 def _compiled_bridge() -> Any:
     """craft.js compiled once for the process, as ``bridge(scope, boot, pristine,
-    flushing)``: a world starts it with its page's window and that load's boot object, so
+    flushing)``: a world starts it with its page's scope and that load's boot object, so
     that no page pays for parsing it (3-5 ms a page here, most of what a page adds to
     Tkhtml's start-up). The names of ``jsbridge.PAGE_WINDOW_NAMES`` are bound to the page's, not
     looked up through its scope (a ``with`` over a Proxy, whose trap ran for every global
     name craft.js used, ``undefined`` included). The header shares craft.js's first line,
     so that its line numbers stay its own."""
-    source = jsbridge.bridge_source().replace(BOOT_MARK, "__craftBoot", 1)
+    source = jsbridge.bridge_source().replace(BOOT_MARK, "__craftBoot", 1).replace(FLUSHING_MARK, "__craftFlushing", 1)
     names = ", ".join("{0} = __craftScope.{0}".format(name) for name in jsbridge.PAGE_WINDOW_NAMES)
     return pm.eval("(function (__craftScope, __craftBoot, __craftPristine, __craftFlushing) { var " + names + "; " + source +
                    "\n})", {"filename": "craft.js"})
@@ -452,8 +455,11 @@ class TkhtmlTransport:
     def _flush_page(self) -> None:
         flush = self._page_flush
         if flush is not None:
-            with self._driver.running():
-                flush()
+            try:
+                with self._driver.running():
+                    flush()
+            except Exception as error:  # as a promise job's failure would, it is the page's
+                self._page_error(str(error), "craft.js")
 
     def _receive(self, wire: Any) -> None:
         # PythonMonkey hands over a str proxy; the core (and orjson) want a real str.
