@@ -29,6 +29,14 @@ class TkDrivenAsyncio(unittest.TestCase):
             self.root.update()
             time.sleep(0.0005)
 
+    def socket_pair(self):
+        """Two connected sockets, closed after the test; ours does not block."""
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(theirs.close)
+        ours.setblocking(False)
+        return ours, theirs
+
     def test_one_driver_per_interpreter(self) -> None:
         self.assertIs(TkAsyncio.of(self.root), self.driver)
 
@@ -60,10 +68,7 @@ class TkDrivenAsyncio(unittest.TestCase):
 
     def test_file_descriptors_added_later_are_watched(self) -> None:
         loop = self.driver.loop
-        ours, theirs = socket.socketpair()
-        self.addCleanup(ours.close)
-        self.addCleanup(theirs.close)
-        ours.setblocking(False)
+        ours, theirs = self.socket_pair()
         heard = []
 
         def readable() -> None:
@@ -172,10 +177,7 @@ class TkDrivenAsyncio(unittest.TestCase):
         # A plain handler that starts reading a socket and answers: its batch ends with a
         # flush and no asyncio iteration, and Tk must still watch the socket.
         loop = self.driver.loop
-        ours, theirs = socket.socketpair()
-        self.addCleanup(ours.close)
-        self.addCleanup(theirs.close)
-        ours.setblocking(False)
+        ours, theirs = self.socket_pair()
         heard = []
         self.run_until(lambda: self.driver._after_id is None)
         with self.driver.batch():
