@@ -176,16 +176,16 @@ class TkAsyncio(HandOver):
         try:
             if self._last and not loop._ready:  # type: ignore[attr-defined]
                 self._run_last()
-                if not loop._ready and not self._last:  # type: ignore[attr-defined]
-                    self._watch_fds()  # a handler may have added a reader: what a step would do
-                    if self._after_delay == 0:  # call_last's wake-up is moot now
-                        self._cancel_scheduled()
-                        self._schedule_next()
-                    return
             if loop._ready or self._last:  # type: ignore[attr-defined]
                 self._step()
+                return
         except (SystemExit, KeyboardInterrupt) as exit_:  # raise it where Tk's callbacks do
             self.root.after(0, _raise, exit_)
+            return
+        self._watch_fds()  # what a step would have done: a handler may have added a reader
+        if self._after_delay == 0:  # a wake-up for work done here already: Tk waits for timers only
+            self._cancel_scheduled()
+            self._schedule_next()
 
     def _schedule(self, delay: int) -> None:
         if self._after_id is not None:
