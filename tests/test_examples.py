@@ -95,14 +95,17 @@ class Examples(unittest.TestCase):
 
 
 def _tracebacks(text: str) -> List[str]:
-    """The tracebacks printed in ``text``, a chain ("During handling of the above
-    exception...") as one: the Ctrl+C may end a chain that began elsewhere."""
+    """The tracebacks printed in ``text``, each with the line that announced it, a chain
+    ("During handling of the above exception...") as one: the Ctrl+C may end a chain that
+    began elsewhere, or be announced before its traceback (a page listener's call into
+    Python that PythonMonkey reports as "Python KeyboardInterrupt:")."""
     chains: List[str] = []
-    for piece in text.split("Traceback (most recent call last)")[1:]:
+    pieces = text.split("Traceback (most recent call last)")
+    for before, piece in zip(pieces, pieces[1:]):
         if chains and chains[-1].rstrip().endswith(("another exception occurred:", "of the following exception:")):
             chains[-1] += piece
         else:
-            chains.append(piece)
+            chains.append(before.rstrip("\n").rsplit("\n", 1)[-1] + "\n" + piece)
     return chains
 
 
