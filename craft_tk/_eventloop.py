@@ -137,11 +137,20 @@ class TkAsyncio(HandOver):
         self._last.append(callback)
         self._wake()  # should a listener spin Tk (a dialog) before the batch ends
 
+    def _run_flushes(self) -> None:
+        """Run what ``call_last`` collected, then what those add for as long as no
+        callback is ready and the step's budget lasts. On Tkhtml a page's flush causes
+        native's answer: it leaves at once, without an asyncio iteration of its own,
+        unless the page queued promise jobs meanwhile, which must run first, as in a
+        browser. An outbox with more channel data than a flush's budget asks again each
+        time: the budget stops it."""
+        self._run_last()
+        ready = self.loop._ready  # type: ignore[attr-defined]
+        while self._last and not ready and not self._closed and time.perf_counter() <= self._deadline:
+            self._run_last()
+
     def _run_last(self) -> None:
-        """Run what ``call_last`` collected. What they add waits for the next iteration's
-        end: on Tkhtml a page's flush causes native's answer, which must reach the page
-        after the promise jobs the page queued meanwhile, as in a browser; and an outbox
-        with more channel data than a flush's budget asks again each time."""
+        """Run what ``call_last`` collected (what they add waits for the next call)."""
         callbacks, self._last = self._last, []
         for index, callback in enumerate(callbacks):
             try:
@@ -175,7 +184,8 @@ class TkAsyncio(HandOver):
         loop = self.loop
         try:
             if self._last and not loop._ready:  # type: ignore[attr-defined]
-                self._run_last()
+                self._deadline = time.perf_counter() + STEP_BUDGET_S
+                self._run_flushes()
             if loop._ready or self._last:  # type: ignore[attr-defined]
                 self._step()
                 return
@@ -237,7 +247,7 @@ class TkAsyncio(HandOver):
         if step != self._steps:
             return  # left over from a step that stopped early (the app called loop.stop())
         if not self._closed:
-            self._run_last()
+            self._run_flushes()
         loop = self.loop
         more = loop._ready or self._last  # type: ignore[attr-defined]
         if more and not self._closed and time.perf_counter() <= self._deadline:

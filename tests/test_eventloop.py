@@ -146,6 +146,19 @@ class TkDrivenAsyncio(unittest.TestCase):
             self.driver.call_last(page_flush)
         self.assertEqual(order, ["promise job", "answer"])
 
+    def test_what_a_flush_causes_runs_at_once_when_nothing_else_waits(self) -> None:
+        self.run_until(lambda: self.driver._after_id is None)
+        steps, order = self.driver._steps, []
+
+        def page_flush() -> None:  # Tkhtml: the page's flush reaches native, whose answer flushes
+            order.append("page flush")
+            self.driver.call_last(lambda: order.append("answer"))
+
+        with self.driver.batch():
+            self.driver.call_last(page_flush)
+        self.assertEqual(order, ["page flush", "answer"])
+        self.assertEqual(self.driver._steps, steps, "no asyncio iteration between the two flushes")
+
     def test_a_flush_that_asks_again_forever_leaves_tk_its_turn(self) -> None:
         runs, tk_ran = [0], []
 
