@@ -41,7 +41,7 @@ def main(n: int) -> None:
     frame.pack(fill="both", expand=True)
     root.update()
     cef.Initialize(raw_cef_settings(cef, external_message_pump=True), gl_switches(root))  # craft_tk's GL
-    pump = GlibPump(root)
+    pump = GlibPump(root, cef.MessageLoopWork)  # as craft_tk runs it
     info = cef.WindowInfo()
     info.SetAsChild(frame.winfo_id(), [0, 0, 400, 300])
     browser = cef.CreateBrowserSync(info, url="data:text/html," + PAGE)

@@ -127,7 +127,7 @@ def raw_cef(root: tk.Tk) -> List[Tuple[float, float, float]]:
             started = time.perf_counter()
             if not pump:
                 cef.Initialize(raw_cef_settings(cef, external_message_pump=True), gl_switches(root))  # craft_tk's GL
-                pump.append(GlibPump(root))
+                pump.append(GlibPump(root, cef.MessageLoopWork))  # as craft_tk runs it
             info = cef.WindowInfo()
             info.SetAsChild(frame.winfo_id(), [0, 0, WIDTH, HEIGHT])
             loaded: List[bool] = []

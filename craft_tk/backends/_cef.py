@@ -120,7 +120,7 @@ class _Runtime:
         if cls.pump_root is not root:
             if cls.pump is not None:
                 cls.pump.stop()
-            cls.pump = GlibPump(root)
+            cls.pump = GlibPump(root, cef.MessageLoopWork)
             cls.pump_root = root
             root.bind("<Destroy>", lambda event: cls._root_gone(event, root), add="+")
 
