@@ -192,6 +192,8 @@ class TkAsyncio(HandOver):
         except (SystemExit, KeyboardInterrupt) as exit_:  # raise it where Tk's callbacks do
             self.root.after(0, _raise, exit_)
             return
+        if self._closed:
+            return  # a flush closed the driver (its root went): nothing left to watch
         self._watch_fds()  # what a step would have done: a handler may have added a reader
         if self._after_delay == 0:  # a wake-up for work done here already: Tk waits for timers only
             self._cancel_scheduled()

@@ -159,6 +159,12 @@ class TkDrivenAsyncio(unittest.TestCase):
         self.assertEqual(order, ["page flush", "answer"])
         self.assertEqual(self.driver._steps, steps, "no asyncio iteration between the two flushes")
 
+    def test_a_flush_that_closes_the_driver_ends_its_batch_quietly(self) -> None:
+        loop = self.driver.loop
+        with self.driver.batch():  # a handler's flush destroyed the app's root, say
+            self.driver.call_last(self.driver.close)
+        self.assertTrue(loop.is_closed())
+
     def test_a_flush_that_asks_again_forever_leaves_tk_its_turn(self) -> None:
         runs, tk_ran = [0], []
 

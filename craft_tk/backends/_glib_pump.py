@@ -7,11 +7,14 @@ watches those (``createfilehandler``, ``after``), and when one fires we check an
 dispatch, then ask again. Idle, nothing runs; busy, latency is one Tk event.
 
 One gap needs the engine's help (``work``, CEF's ``MessageLoopWork``): work CEF's UI
-thread is asked for while a dispatch runs long (the page's next message arriving while
-Python handles a big batch) is not announced on any file descriptor, and waited for
-cefpython's 33 ms timer (measured: 200,000 page events went at half the speed the page
-sent them). After a dispatch longer than ``FOLLOW_UP_AFTER_S``, the pump runs the
-engine's work once more at once, and again while that is long too.
+thread is given while a dispatch runs long (the page's next message arriving while
+Python handles a big batch) waits for cefpython's 33 ms timer: measured, the next
+dispatch came from that timer, 33-34 ms later, and 200,000 page events reached Python
+at half the rate the page sent them. After a dispatch longer than ``follow_up_after``
+seconds, the pump runs the engine's work once more at once, and again while that is
+long too. Nothing of the pump is watched meanwhile: a callback that spins Tk (a dialog)
+inside that work gets no dispatch nested in it, as cefpython's own pump refuses one
+inside its work.
 """
 
 import ctypes
@@ -30,7 +33,7 @@ IDLE_TICK_MS = 30
 IDLE_TICKS_BEFORE_SLOWING = 4
 IDLE_TIMEOUT_MS = 100
 TICK_ECHO_S = 0.005
-FOLLOW_UP_AFTER_S = 0.001  # a dispatch this long may have hidden a request for more work
+FOLLOW_UP_AFTER_S = 0.001  # a dispatch this long may have left work waiting for the 33 ms timer
 
 
 class _GPollFD(ctypes.Structure):
@@ -55,7 +58,8 @@ class GlibPump:
     """Runs glib's default context (or ``context``) from one Tk interpreter's event loop;
     ``work`` runs the engine's pending work directly (see the module's doc)."""
 
-    def __init__(self, root: tk.Misc, work: Optional[Callable[[], Any]] = None, context: Optional[int] = None) -> None:
+    def __init__(self, root: tk.Misc, work: Optional[Callable[[], Any]] = None, context: Optional[int] = None,
+                 follow_up_after: float = FOLLOW_UP_AFTER_S) -> None:
         self._glib = _load_glib()
         self._context = context or self._glib.g_main_context_default()
         self._glib.g_main_context_acquire(self._context)
@@ -70,6 +74,7 @@ class GlibPump:
         self._after_id: Optional[str] = None
         self._dispatch_command = root.register(self._dispatch)  # one Tcl command for all timers
         self._work = work
+        self._follow_up_after = follow_up_after
         self._working = 0  # dispatches and follow-ups under way (nested by a Tk loop in a callback)
         self._follow_up_id: Optional[str] = None
         self._follow_up_command = root.register(self._follow_up)
@@ -141,12 +146,13 @@ class GlibPump:
                 self._glib.g_main_context_dispatch(self._context)
         finally:
             self._working -= 1
+        long = time.perf_counter() - started > self._follow_up_after
         if not self._stopped:
             self._wait()
-            self._follow_up_if_long(started)
+            self._follow_up_if(long)
 
-    def _follow_up_if_long(self, started: float) -> None:
-        if self._work is not None and self._follow_up_id is None and time.perf_counter() - started > FOLLOW_UP_AFTER_S:
+    def _follow_up_if(self, long: bool) -> None:
+        if long and self._work is not None and self._follow_up_id is None:
             self._follow_up_id = self._root.tk.call("after", 0, self._follow_up_command)
 
     def _follow_up(self) -> None:
@@ -154,25 +160,34 @@ class GlibPump:
         self._follow_up_id = None
         if self._stopped or self._working:
             return  # never the engine's work nested in its own: the dispatch's end asks again
+        self._unwatch()  # nor a dispatch nested in this work (cefpython's guard does not see it)
         started = time.perf_counter()
         self._working += 1
         try:
             self._work()  # type: ignore[misc]
         finally:
             self._working -= 1
-        if not self._stopped:
-            self._wait()
-            self._follow_up_if_long(started)
+            long = time.perf_counter() - started > self._follow_up_after
+            if not self._stopped:
+                self._wait()
+        self._follow_up_if(long)
+
+    def _unwatch(self) -> None:
+        """Have Tk watch nothing of glib's until the next ``_wait()``."""
+        for fd in self._watched:
+            self._root.tk.deletefilehandler(fd)
+        self._watched = {}
+        if self._after_id is not None:
+            self._root.tk.call("after", "cancel", self._after_id)
+            self._after_id = None
 
     def stop(self) -> None:
         """Stop watching (the root is going); glib keeps its state for a later pump."""
         self._stopped = True
         try:
-            for fd in self._watched:
-                self._root.tk.deletefilehandler(fd)
-            for after_id in (self._after_id, self._follow_up_id):
-                if after_id is not None:
-                    self._root.tk.call("after", "cancel", after_id)
+            self._unwatch()
+            if self._follow_up_id is not None:
+                self._root.tk.call("after", "cancel", self._follow_up_id)
             self._root.deletecommand(self._dispatch_command)
             self._root.deletecommand(self._follow_up_command)
         except tk.TclError:
