@@ -139,17 +139,24 @@ class GlibPump:
             ready = dict(self._poller.poll(0))
             for i in range(self._count):
                 self._fds[i].revents = ready.get(self._fds[i].fd, 0) & (self._fds[i].events | 0x38)
-        started = time.perf_counter()
-        self._working += 1
-        try:
-            if self._glib.g_main_context_check(self._context, self._priority.value, self._fds, self._count):
-                self._glib.g_main_context_dispatch(self._context)
-        finally:
-            self._working -= 1
-        long = time.perf_counter() - started > self._follow_up_after
+        long = self._working_on(self._check_and_dispatch)
         if not self._stopped:
             self._wait()
             self._follow_up_if(long)
+
+    def _check_and_dispatch(self) -> None:
+        if self._glib.g_main_context_check(self._context, self._priority.value, self._fds, self._count):
+            self._glib.g_main_context_dispatch(self._context)
+
+    def _working_on(self, run: Callable[[], Any]) -> bool:
+        """``run()``, counted as the engine's work under way; whether it took long."""
+        started = time.perf_counter()
+        self._working += 1
+        try:
+            run()
+        finally:
+            self._working -= 1
+        return time.perf_counter() - started > self._follow_up_after
 
     def _follow_up_if(self, long: bool) -> None:
         if long and self._work is not None and self._follow_up_id is None:
@@ -158,16 +165,12 @@ class GlibPump:
     def _follow_up(self) -> None:
         """The engine's work, once, right after a long dispatch (see the module's doc)."""
         self._follow_up_id = None
-        if self._stopped or self._working:
+        if self._stopped or self._working or self._work is None:
             return  # never the engine's work nested in its own: the dispatch's end asks again
         self._unwatch()  # nor a dispatch nested in this work (cefpython's guard does not see it)
-        started = time.perf_counter()
-        self._working += 1
         try:
-            self._work()  # type: ignore[misc]
+            long = self._working_on(self._work)
         finally:
-            self._working -= 1
-            long = time.perf_counter() - started > self._follow_up_after
             if not self._stopped:
                 self._wait()
         self._follow_up_if(long)
