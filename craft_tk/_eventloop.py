@@ -146,7 +146,7 @@ class TkAsyncio(HandOver):
         time: the budget stops it."""
         self._run_last()
         ready = self.loop._ready  # type: ignore[attr-defined]
-        while self._last and not ready and not self._closed and time.perf_counter() <= self._deadline:
+        while self._last and not ready and time.perf_counter() <= self._deadline:  # close() empties _last
             self._run_last()
 
     def _run_last(self) -> None:

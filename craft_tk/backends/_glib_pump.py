@@ -114,9 +114,7 @@ class GlibPump:
             if self._watched.get(fd) != mask:
                 self._root.tk.createfilehandler(fd, mask, self._dispatch)
         self._watched = wanted
-        if self._after_id is not None:
-            self._root.tk.call("after", "cancel", self._after_id)
-            self._after_id = None
+        self._cancel_timer()
         timeout = self._timeout.value
         if timeout >= IDLE_TICK_MS and self._idle_ticks >= IDLE_TICKS_BEFORE_SLOWING:
             timeout = max(timeout, IDLE_TIMEOUT_MS)  # only CEF's idle tick is pending: tick slower
@@ -180,6 +178,9 @@ class GlibPump:
         for fd in self._watched:
             self._root.tk.deletefilehandler(fd)
         self._watched = {}
+        self._cancel_timer()
+
+    def _cancel_timer(self) -> None:
         if self._after_id is not None:
             self._root.tk.call("after", "cancel", self._after_id)
             self._after_id = None
