@@ -7,19 +7,18 @@ redraws at most ``1000 / REDRAW_MS`` times a second, drawing only the rows in vi
 burst of any size costs the Tk loop a few milliseconds per redraw.
 """
 
-import collections
 import itertools
 import time
 import tkinter as tk
 import tkinter.font as tkfont
 from tkinter import ttk
-from typing import Any, Callable, Deque, Iterator, List, Optional, Union
+from typing import Any, Callable, Iterator, List, Optional, Union
 
 from ._app import App, app
 from ._ipc_log import CHANNEL_KINDS, ERROR_KINDS, HIDDEN, Item, Row, RowReader
 from ._protocol import Kind
 from ._state import app_state
-from ._tap import DEFAULT_CAPACITY, Record, Tap
+from ._tap import DEFAULT_CAPACITY, DEFAULT_MAX_CHARS, Ring, Tap
 
 __all__ = ["Inspector"]
 
@@ -50,17 +49,19 @@ COLUMNS = (
 
 class Inspector:
     """``Inspector(panel_or_app)``: open the window. ``payloads=False`` hides message data;
-    ``capacity`` bounds the messages kept. ``close()`` (or the window's close button)
+    ``capacity`` bounds the wire strings kept, ``max_chars`` their characters (the oldest
+    go first). ``close()`` (or the window's close button)
     stops recording."""
 
     def __init__(self, target: Union[Any, App, None] = None, payloads: bool = True,
-                 capacity: int = DEFAULT_CAPACITY, master: Optional[tk.Misc] = None) -> None:
+                 capacity: int = DEFAULT_CAPACITY, master: Optional[tk.Misc] = None,
+                 max_chars: int = DEFAULT_MAX_CHARS) -> None:
         self.target = app if target is None else target
-        self.tap = Tap(capacity)
+        self.tap = Tap(capacity, max_chars)
         self.capacity = capacity
         self._reader = RowReader(self.tap.started, payloads)
         self._seen = 0
-        self._undecoded: Deque[Record] = collections.deque(maxlen=capacity)  # the oldest go if it lags
+        self._undecoded = Ring(capacity, max_chars)  # the oldest go if the window lags
         self._items: Iterator[Item] = iter(())  # the messages of the record being read
         self.rows: List[Row] = []
         self.shown: List[Row] = []

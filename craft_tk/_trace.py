@@ -89,7 +89,7 @@ class Trace:
     def __init__(self, path: str, payloads: bool = True) -> None:
         self.path = os.path.abspath(path)
         self.payloads = payloads
-        self.tap = Tap(capacity=None)
+        self.tap = Tap(capacity=None, max_chars=None)
         self._detach: List[Callable[[], None]] = []
         self._stopped = False
         atexit.register(self.stop)
@@ -108,8 +108,9 @@ class Trace:
         for detach in self._detach:
             detach()
         reader = RowReader(self.tap.started, self.payloads)
-        rows = reader.rows(self.tap.records)
-        end = (self.tap.records[-1][0] - self.tap.started) if self.tap.records else 0.0
+        records = list(self.tap.records)
+        rows = reader.rows(records)
+        end = (records[-1][0] - self.tap.started) if records else 0.0
         events = trace_events(rows, reader.pending(), end)
         try:
             with open(self.path, "wb") as out:

@@ -72,8 +72,9 @@ class HotReload(EngineTestCase):
         self.assertEqual(len(shown), 1)
 
 
-APP = """import sys, tkinter as tk, craft_tk
+APP = """import atexit, sys, tkinter as tk, craft_tk
 print('app version {version}', flush=True)
+atexit.register(lambda: print('app version {version} ended cleanly', flush=True))
 root = tk.Tk()
 panel = craft_tk.WebPanel(root, url={page!r}, backend={engine!r}, width=300, height=200)
 panel.pack()
@@ -104,5 +105,6 @@ class RunReload(EngineTestCase):
         self.assertEqual(lines().count("app version 1"), 1, lines())
         write(folder, "app.py", APP.format(version=2, page=page, engine=ENGINE))
         self.wait_for(lambda: "app version 2" in lines(), "the app restarted with its new code", timeout=30)
+        self.assertIn("app version 1 ended cleanly", lines(), "stopped as by sys.exit(): its atexit work ran")
         self.wait_for(lambda: lines().count("page two") == 2, "its page shown again", timeout=30)
         self.assertIsNone(process.poll())

@@ -18,6 +18,12 @@ from .support import EngineTestCase
 PAGE = """<html><body style="margin:0"><p style="font-size:40px">inspected</p><script>
   craft.handle('page-add', function (a, b) { return a + b; });
   craft.connectChannel('log').on('message', function (line) { craft.send('line', line); });
+  function big(n, i) {  // one wire string a message: a send a tick
+    i = i || 0;
+    if (i === n) { craft.send('big-done', n); return; }
+    craft.send('big', {i: i, s: new Array(200001).join('x')});
+    setTimeout(function () { big(n, i + 1); }, 5);
+  }
   function burst(n) { for (var i = 0; i < n; i++) craft.send('tick', {i: i}); craft.send('burst-done', n); }
   function calls() {
     craft.invoke('add', 1, 2).then(function (v) { craft.send('sum', v); });
@@ -110,6 +116,22 @@ class Inspector(InspectorCase):
         inspector.kind.set("errors")
         self.assertTrue(inspector.shown)
         self.assertTrue(all(row.kind in ERROR_KINDS for row in inspector.shown))
+
+    def test_what_it_keeps_is_bounded_by_characters_too_the_newest_kept(self) -> None:
+        panel = self.busy_panel()
+        inspector = self.open(panel, max_chars=1_000_000)
+        inspector.paused.set(True)  # nothing decoded meanwhile: the ring alone holds what crossed
+        done = self.collect(panel, "big-done")
+        panel.run_js("big(20);")  # 20 wire strings of 200 KB: 4 MB
+        self.wait_for(lambda: done, "twenty big events", timeout=60)
+        kept = inspector.tap.records
+        self.assertLessEqual(kept.chars, 1_000_000)
+        self.assertLess(len(kept), 20)
+        inspector.paused.set(False)
+        listed = lambda: [int(row.payload[5:row.payload.index(",")]) for row in self.rows_of(inspector, "event")
+                          if row.name == "big"]  # the i of each '{"i":19,"s":"xxx...'
+        self.wait_for(lambda: 19 in listed(), "the newest big event listed")
+        self.assertEqual(listed(), list(range(20 - len(listed()), 20)), "the oldest made room")
 
     def test_pause_holds_the_list_and_clear_empties_it(self) -> None:
         panel = self.busy_panel()

@@ -24,16 +24,18 @@ so every other key is the page's.
 
 import atexit
 import collections
+import contextlib
 import json
 import logging
 import os
+import signal
 import tempfile
 import threading
 import urllib.parse
 import time
 import tkinter as tk
 from html import escape
-from typing import Any, Callable, Deque, Dict, Optional, Set
+from typing import Any, Callable, Deque, Dict, Iterator, Optional, Set
 
 from .._errors import BackendUnavailable
 from .._eventloop import TkAsyncio
@@ -92,6 +94,25 @@ _RENDERER_ENDED = {
 }
 
 
+@contextlib.contextmanager
+def _signal_handlers_kept() -> Iterator[None]:
+    """Keep the app's own Python handlers of SIGINT, SIGTERM and SIGHUP through what runs
+    inside: Chromium puts its handlers there, which end the process at once, skipping the
+    app's ``atexit`` work (``craft_tk run``'s SIGTERM included). Python's defaults stay
+    Chromium's (a Ctrl+C in a Tk callback would only print a traceback)."""
+    wanted = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    own = {signum: handler for signum, handler in ((s, signal.getsignal(s)) for s in wanted)
+           if callable(handler) and handler is not signal.default_int_handler}
+    try:
+        yield
+    finally:
+        for signum, handler in own.items():
+            try:
+                signal.signal(signum, handler)
+            except ValueError:  # not the main thread: Python could not have set them either
+                pass
+
+
 class _Runtime:
     """CEF's once-per-process life: Initialize, one glib pump per Tk root, Shutdown at exit."""
 
@@ -109,7 +130,8 @@ class _Runtime:
             settings = dict(_SETTINGS, **files)
             if devtools_port:
                 settings["remote_debugging_port"] = devtools_port
-            cef.Initialize(settings, dict(gl_switches(frame), **_quiet_gpu(files.get("cache_path"))))
+            with _signal_handlers_kept():
+                cef.Initialize(settings, dict(gl_switches(frame), **_quiet_gpu(files.get("cache_path"))))
             cls.started = True
             cls.devtools_port = devtools_port
             atexit.register(cls.shutdown)

@@ -227,25 +227,48 @@ def _checked_variable(helper: HelperPython) -> HelperPython:
     if not os.path.exists(helper.python):
         raise BackendUnavailable("CRAFT_CEF_PYTHON is set to {!r}, which does not exist: point it at the "
                                  "python of a Python 3.7 environment with cefpython3, or unset it".format(helper.python))
-    if not _imports_cef(helper):
+    found = _probe(helper)
+    if found is None:
         raise BackendUnavailable("CRAFT_CEF_PYTHON is set to {!r}, which cannot import cefpython3, orjson and "
                                  "craft_tk{}: {}".format(helper.python, " (from {})".format(helper.path)
                                                          if helper.path else "", _how_to()))
+    if not helper.path:  # the helper runs its own craft_tk: it must be this one, or they disagree on the wire
+        version, folder = found
+        if version != _version() or package_fingerprint(folder) != package_fingerprint():
+            held = "craft_tk {}".format(version) if version != _version() else \
+                "another build of craft_tk {}".format(version)
+            raise BackendUnavailable(
+                "CRAFT_CEF_PYTHON is set to {!r}, whose {} ({}) is not the app's ({}, {}): the helper and the app "
+                "must run the same craft_tk. Install this one there, or {}".format(
+                    helper.python, held, folder, _version(), PACKAGE, _how_to()))
     return helper
 
 
-_checked: Dict[Tuple[str, str], bool] = {}
+_PROBE = "import cefpython3, orjson, craft_tk, json, os; print(json.dumps([craft_tk.__version__, " \
+         "os.path.dirname(os.path.abspath(craft_tk.__file__))]))"
+_probed: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
 
 
 def _imports_cef(helper: HelperPython) -> bool:
     """Whether ``helper`` imports what the helper process needs, with its own path."""
+    return _probe(helper) is not None
+
+
+def _probe(helper: HelperPython) -> Optional[Tuple[str, str]]:
+    """The version and folder of the craft_tk ``helper`` imports, with cefpython3 and
+    orjson; None when it cannot import them (asked once per process)."""
     key = (helper.python, helper.path)
-    if key not in _checked:
+    if key not in _probed:
+        _probed[key] = None
         try:
-            probe = subprocess.run([helper.python, "-c", "import cefpython3, orjson, craft_tk"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env=helper_environment(helper))
-            _checked[key] = probe.returncode == 0
+            probe = subprocess.run([helper.python, "-c", _PROBE], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, env=helper_environment(helper))
         except OSError:  # not a program (a directory, no execute permission)
-            _checked[key] = False
-    return _checked[key]
+            return None
+        try:
+            version, folder = json.loads(probe.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
+        except (ValueError, IndexError, TypeError):
+            return None
+        if probe.returncode == 0 and isinstance(version, str) and isinstance(folder, str):
+            _probed[key] = (version, folder)
+    return _probed[key]

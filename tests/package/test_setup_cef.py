@@ -114,6 +114,27 @@ class SetupCef(unittest.TestCase):
         fresh = run_outside(self, [python, "-c", "import craft_tk; craft_tk.load_backend('cef')"], self.env)
         self.assertEqual(fresh.returncode, 0, fresh.stdout)
 
+    def test_a_cef_python_of_the_apps_craft_tk_runs_the_helper_and_one_of_another_build_is_refused(self) -> None:
+        python = fresh_venv(self, sys.executable, ["{wheel}"])
+        helper = fresh_venv(self, self.python37, ["{wheel}[cef]"])  # the app's craft_tk, its own copy
+        env = dict(self.env, CRAFT_CEF_PYTHON=helper)
+
+        app = run_outside(self, [python, "-c", APP], env, timeout=APP_TIMEOUT_S)
+        self.assertEqual(app.returncode, 0, app.stdout)
+        heard = json.loads(app.stdout.strip().splitlines()[-1])
+        self.assertEqual((heard["greet"], heard["sum"], heard["backend"]), ("hello from the page", 5, "cef-host"))
+        self.assertEqual((heard["python"], heard["path"], heard["found_by"]), (helper, "", "CRAFT_CEF_PYTHON"))
+
+        where = run_outside(self, [helper, "-c", "import craft_tk, os; print(os.path.dirname(craft_tk.__file__))"],
+                            env)
+        with open(os.path.join(where.stdout.strip(), "_protocol.py"), "a") as changed:
+            changed.write("\n# another build of the same version\n")
+        refused = run_outside(self, [python, "-c", "import craft_tk; craft_tk.load_backend('cef')"], env)
+        self.assertNotEqual(refused.returncode, 0, refused.stdout)
+        self.assertIn("CRAFT_CEF_PYTHON is set to {!r}, whose another build of craft_tk".format(helper),
+                      refused.stdout)
+        self.assertIn("the helper and the app must run the same craft_tk", refused.stdout)
+
     def test_setup_cef_on_python37_says_cef_runs_in_process(self) -> None:
         python = fresh_venv(self, self.python37, ["{wheel}"])
         run = run_outside(self, [python, "-m", "craft_tk", "setup-cef"], self.env)

@@ -60,6 +60,18 @@ class Rows(unittest.TestCase):
         self.assertEqual([r[3][1] for r in records], ["15"])
 
 
+    def test_a_ring_bounded_by_characters_drops_the_oldest_and_keeps_the_newest_whatever_its_size(self) -> None:
+        tap = Tap(capacity=100, max_chars=25)
+        for n in range(5):
+            tap.wire_in("a", str(n) * 10)
+        records, seen = tap.since(0)
+        self.assertEqual([r[3] for r in records], ["3" * 10, "4" * 10])
+        self.assertEqual((tap.records.chars, seen), (20, 5))
+        tap.note("a", "console", "n" * 100)  # over the bound alone: kept, alone
+        self.assertEqual([r[3] for r in tap.since(seen)[0]], [("console", "n" * 100)])
+        self.assertEqual((len(tap.records), tap.records.chars), (1, 100))
+
+
 class TraceEvents(unittest.TestCase):
     def test_an_unanswered_invoke_is_a_span_to_the_end_and_flows_end_at_the_ack(self) -> None:
         tap = Tap()
