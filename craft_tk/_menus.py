@@ -5,8 +5,9 @@ Each item is bound to a name: choosing it (or pressing its accelerator, whicheve
 has the keyboard) runs the native handler ``menu:<id>`` when there is one, otherwise the
 page's ``craft.handle('menu:<id>', ...)`` (the seed's "Menu Actions"). ``enabled`` and
 ``checked`` are a bool, or a dotted path into the shared state that the item follows (a
-checked item bound to the state toggles it when chosen). ``Menu.item(id)`` changes an
-item at run time.
+checked item bound to the state toggles it when chosen). A radio item (``radio=`` a state
+path, ``value=``) is marked while that path holds its value, and sets it when chosen.
+``Menu.item(id)`` changes an item at run time.
 """
 
 import asyncio
@@ -27,8 +28,10 @@ Flag = Union[bool, str]  # a value, or a dotted path into the shared state
 @dataclass
 class MenuItem:
     """One entry: ``label``, the ``id`` its action is named by (``menu:<id>``), an
-    ``accelerator`` (``"Ctrl+S"``), ``enabled``/``checked`` (bool or state path), and an
-    optional ``command`` run instead of the ``menu:<id>`` handlers."""
+    ``accelerator`` (``"Ctrl+S"``), ``enabled``/``checked`` (bool or state path), an
+    optional ``command`` run instead of the ``menu:<id>`` handlers, and for a radio item
+    ``radio`` (the state path its group sets; ``""`` for none: its mark then follows
+    ``checked``) and ``value`` (its own; the id if None)."""
 
     label: str
     id: Optional[str] = None
@@ -36,6 +39,13 @@ class MenuItem:
     enabled: Flag = True
     checked: Optional[Flag] = None
     command: Optional[Callable[[], Any]] = None
+    radio: Optional[str] = None
+    value: Any = None
+
+    @property
+    def radio_value(self) -> Any:
+        """What choosing this radio item puts at its ``radio`` path."""
+        return self.id if self.value is None else self.value
 
 
 @dataclass
@@ -58,8 +68,9 @@ Entry = Union[MenuItem, Submenu, Separator]
 class MenuEntry:
     """A live item of a built menu: set ``enabled``, ``checked`` or ``label``."""
 
-    def __init__(self, menu: tk.Menu, index: int, item: MenuItem, variable: Optional[tk.BooleanVar]) -> None:
+    def __init__(self, menu: tk.Menu, index: int, item: MenuItem, variable: Optional[tk.Variable]) -> None:
         self._menu, self._index, self.item, self._variable = menu, index, item, variable
+        self._key = str(index)  # a radio item's value in its group's variable
 
     @property
     def enabled(self) -> bool:
@@ -71,14 +82,23 @@ class MenuEntry:
 
     @property
     def checked(self) -> bool:
-        return bool(self._variable.get()) if self._variable is not None else False
+        if self._variable is None:
+            return False
+        if self.item.radio is not None:
+            return bool(self._variable.get() == self._key)
+        return bool(self._variable.get())
 
     @checked.setter
     def checked(self, value: bool) -> None:
         if self._variable is None:
-            raise ValueError("menu item {!r} is not a check item (give checked= when declaring it)"
-                             .format(self.item.id))
-        self._variable.set(bool(value))
+            raise ValueError("menu item {!r} is not a check or radio item (give checked= or radio= when "
+                             "declaring it)".format(self.item.id))
+        if self.item.radio is None:
+            self._variable.set(bool(value))
+        elif value:
+            self._variable.set(self._key)
+        elif self.checked:
+            self._variable.set("")
 
     @property
     def label(self) -> str:
@@ -102,6 +122,8 @@ class Menu:
         self._state = state
         self._shortcuts = shortcuts
         self._entries: Dict[str, MenuEntry] = {}
+        self._groups: Dict[Tuple[tk.Menu, str], tk.StringVar] = {}  # a radio group's variable, by menu and path
+        self._radios: Dict[str, List[MenuEntry]] = {}  # the radio items bound to each state path
         self._undo: List[Callable[[], Any]] = []
         self.widget = tk.Menu(master, tearoff=False, type="menubar" if menubar else "normal")
         self._fill(self.widget, items)
@@ -155,13 +177,21 @@ class Menu:
         options: Dict[str, Any] = {"label": item.label}
         if accelerator:
             options["accelerator"] = menu_label(accelerator)
-        variable = None
-        if item.checked is not None:
+        variable: Optional[tk.Variable] = None
+        last = menu.index("end")
+        index = 0 if last is None else int(last) + 1
+        if item.radio is not None:
+            if item.radio:
+                self._require_state(item.radio)
+            if (menu, item.radio) not in self._groups:
+                self._groups[menu, item.radio] = tk.StringVar(menu, value="")
+            variable = self._groups[menu, item.radio]
+            menu.add_radiobutton(variable=variable, value=str(index), **options)
+        elif item.checked is not None:
             variable = tk.BooleanVar(menu, value=False)
             menu.add_checkbutton(variable=variable, **options)
         else:
             menu.add_command(**options)
-        index = int(menu.index("end") or 0)
         entry = MenuEntry(menu, index, item, variable)
         menu.entryconfigure(index, command=lambda: self._chosen(entry, from_menu=True))
         if item.id is not None:
@@ -169,6 +199,8 @@ class Menu:
         self._follow(item.enabled, lambda on: setattr(entry, "enabled", on))
         if item.checked is not None:
             self._follow(item.checked, lambda on: setattr(entry, "checked", on))
+        if item.radio:
+            self._follow_radio(item.radio, entry)
         if accelerator and self._shortcuts is not None:
             self._undo.append(self._shortcuts.add(accelerator, lambda: self._chosen(entry) if entry.enabled else None))
 
@@ -180,6 +212,21 @@ class Menu:
         state = self._require_state(flag)
         apply(bool(state.get(flag)))
         self._undo.append(state.watch(flag, lambda new, old: apply(bool(new))))
+
+    def _follow_radio(self, path: str, entry: MenuEntry) -> None:
+        """Mark ``entry`` while state ``path`` holds its value, now and from now on."""
+        state = self._require_state(path)
+        if path not in self._radios:
+            self._radios[path] = []
+            self._undo.append(state.watch(path, lambda new, old: self._mark_radios(path)))
+        self._radios[path].append(entry)
+        self._mark_radios(path)
+
+    def _mark_radios(self, path: str) -> None:
+        """Mark the radio items of ``path`` as the state has it."""
+        value = self._require_state(path).get(path)
+        for entry in self._radios.get(path, ()):
+            entry.checked = entry.item.radio_value == value
 
     def _require_state(self, path: str) -> SharedState:
         if self._state is None:
@@ -195,6 +242,9 @@ class Menu:
             value = entry.checked if from_menu else not bool(state.get(item.checked))
             state.set(item.checked, value)
             entry.checked = bool(state.get(item.checked))
+        if item.radio:  # the state is the action here too (refused: the marks stay as it is)
+            self._require_state(item.radio).set(item.radio, item.radio_value)
+            self._mark_radios(item.radio)
         self._run(item)
 
 
@@ -204,7 +254,8 @@ def _set_enabled(menu: tk.Menu, index: Any, on: bool) -> None:
 
 def menu_items_from_page(items: Any) -> List[Entry]:
     """The declarations of a menu the page asked for: ``[{id, label, accelerator?,
-    enabled?, checked?, items?}, '-', ...]``; ``ValueError`` names what does not fit."""
+    enabled?, checked?, radio?, items?}, '-', ...]`` (``radio: true`` draws a radio mark,
+    set when ``checked``); ``ValueError`` names what does not fit."""
     if not isinstance(items, list) or not items:
         raise ValueError("a context menu needs a non-empty list of items")
     made: List[Entry] = []
@@ -221,8 +272,10 @@ def menu_items_from_page(items: Any) -> List[Entry]:
         if not isinstance(item.get("id"), str):
             raise ValueError("context menu item {!r} needs a string id".format(item["label"]))
         checked = item.get("checked")
+        radio = item.get("radio") is True
         made.append(MenuItem(item["label"], item["id"], enabled=bool(item.get("enabled", True)),
-                             checked=None if checked is None else bool(checked)))
+                             checked=bool(checked) if radio or checked is not None else None,
+                             radio="" if radio else None))
     return made
 
 

@@ -109,8 +109,8 @@ export type HandlerName = keyof ContractHandlers & string;
 export type HandlerArgs<F> = F extends (...args: infer A) => any ? A : any[];
 export type HandlerResult<F> = F extends (...args: any[]) => infer R ? (R extends PromiseLike<infer T> ? T : R) : any;
 
-/** An item of craft.contextMenu: a choice, a submenu, or '-' (a separator). */
-export type ContextMenuItem = '-' | { id: string; label: string; enabled?: boolean; checked?: boolean }
+/** An item of craft.contextMenu: a choice (`radio: true` draws a radio mark, set when `checked`), a submenu, or '-' (a separator). */
+export type ContextMenuItem = '-' | { id: string; label: string; enabled?: boolean; checked?: boolean; radio?: boolean }
   | { label: string; items: ContextMenuItem[]; enabled?: boolean };
 
 /** A file dropped from the desktop: `path` is there when the page is the app's own content. */

@@ -145,6 +145,38 @@ class Menus(PatternCase):
         self.assertEqual(menu.item("save").label, "Save now")
 
 
+    def test_radio_items_follow_the_shared_state_and_a_click_sets_it(self) -> None:
+        state = craft_tk.create_shared_state({"view": {"theme": "light"}})
+        panel = self.panel(PAGE, state=state)
+        chosen: List[str] = []
+        panel.handle("menu:dark", lambda: chosen.append("dark"))
+        menu = panel.set_menu([Submenu("View", [MenuItem("Light", "light", radio="view.theme"),
+                                                MenuItem("Dark", "dark", radio="view.theme"),
+                                                MenuItem("Sepia", "sepia", radio="view.theme", value="warm")])])
+        marked = lambda: [name for name in ("light", "dark", "sepia") if menu.item(name).checked]
+        self.assertEqual(marked(), ["light"])
+        panel.run_js("craft.state.view.theme = 'warm';")
+        self.wait_for(lambda: marked() == ["sepia"], "the marks to follow the page's write")
+        seen = self.collect(panel, "theme")
+        watching = self.collect(panel, "watching")
+        panel.run_js("craft.watchState('view.theme', function (theme) { craft.send('theme', theme); });"
+                     "craft.send('watching', true);")
+        self.wait_for(lambda: watching, "the page's watcher")
+        self.root.lift()
+        self.pump(0.5)
+        bar = self.wait_for(lambda: mapped_menus(self.root, "menubar"), "the menubar")[0]
+        xdotool("mousemove", str(int(self.root.tk.call("winfo", "rootx", bar)) + 15),
+                str(int(self.root.tk.call("winfo", "rooty", bar)) + 8), "click", "1")
+        self.choose_from_posted_menu(1)
+        self.wait_for(lambda: chosen, "the native handler of menu:dark")
+        self.assertEqual((state.get("view.theme"), marked()), ("dark", ["dark"]))
+        self.wait_for(lambda: seen, "the page's view of the state")
+        self.assertEqual(seen, ["dark"])
+        state.set("view.theme", "none of them")
+        self.assertEqual(marked(), [])
+        self.assertEqual(self.ipc_errors, [])
+
+
 class Shortcuts(PatternCase):
     def test_an_accelerator_fires_once_from_the_page_and_from_a_tk_entry(self) -> None:
         entry = tk.Entry(self.root)
@@ -218,6 +250,11 @@ CONTEXT_PAGE = """<html><body style="margin:0; height:100%">
                          {label: 'More', items: [{id: 'deep', label: 'Deep'}]}])
         .then(function (id) { craft.send('chosen', id); });
     });
+    craft.on('open-radio', function () {
+      craft.contextMenu([{id: 'narrow', label: 'Narrow', radio: true},
+                         {id: 'wide', label: 'Wide', radio: true, checked: true}])
+        .then(function (id) { craft.send('chosen', id); });
+    });
   </script>
 </body></html>"""
 
@@ -240,6 +277,20 @@ class ContextMenus(PatternCase):
         xdotool("mousemove", str(panel.winfo_rootx() + 500), str(panel.winfo_rooty() + 350), "click", "1")
         self.wait_for(lambda: len(chosen) == 2, "the dismissal")
         self.assertEqual(chosen[1], None)
+
+    def test_the_pages_menu_draws_radio_items_marked_as_the_page_says(self) -> None:
+        panel = self.panel(CONTEXT_PAGE)
+        chosen = self.collect(panel, "chosen")
+        self.root.lift()
+        panel.emit("open-radio")
+        menu = self.wait_for(lambda: mapped_menus(self.root), "the menu")[-1]
+        call = self.root.tk.call
+        self.assertEqual([str(call(menu, "type", index)) for index in (0, 1)], ["radiobutton", "radiobutton"])
+        variable = str(call(menu, "entrycget", 0, "-variable"))
+        self.assertEqual(str(call("set", variable)), str(call(menu, "entrycget", 1, "-value")), "'wide' marked")
+        self.choose_from_posted_menu(0)
+        self.wait_for(lambda: chosen, "the choice")
+        self.assertEqual(chosen, ["narrow"])
 
     def test_a_right_click_opens_the_panels_menu(self) -> None:
         panel = self.panel(CONTEXT_PAGE)

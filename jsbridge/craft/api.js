@@ -116,7 +116,7 @@
     },
 
     /**
-     * Open a native menu at the pointer: items are {id, label, enabled?, checked?} or
+     * Open a native menu at the pointer: items are {id, label, enabled?, checked?, radio?} or
      * {label, items: [...]} or '-'. Resolves to the id of the item chosen, or null.
      */
     contextMenu: function (items) {

@@ -51,6 +51,11 @@ class PageMenus(unittest.TestCase):
         self.assertEqual(made, [MenuItem("Cut", "cut"), SEPARATOR,
                                 Submenu("More", [MenuItem("Deep", "deep", checked=True)])])
 
+    def test_radio_items_a_page_asks_for_follow_only_checked(self) -> None:
+        made = menu_items_from_page([{"id": "a", "label": "A", "radio": True},
+                                     {"id": "b", "label": "B", "radio": True, "checked": True}])
+        self.assertEqual(made, [MenuItem("A", "a", checked=False, radio=""), MenuItem("B", "b", checked=True, radio="")])
+
     def test_what_does_not_fit_is_named(self) -> None:
         for items, reason in (([], "non-empty list"), ([{"label": "x"}], "needs a string id"),
                               ([{"id": "x"}], "string label"), ("cut", "non-empty list")):
