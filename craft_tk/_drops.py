@@ -1,11 +1,14 @@
-"""Files dropped on a panel from other applications (XDND), as DOM drag events in the page.
+"""Files, links and text dropped on a panel from other applications (XDND), as DOM drag
+events in the page.
 
 tkdnd (from ``tkinterdnd2``) makes the panel's frame an XDND drop target. A drag source
 addresses the toplevel under the pointer, and tkdnd hands the drop to the Tk window there
 or its nearest registered ancestor: the panel, also over CEF's own X window (not a Tk
 widget). Each step reaches the page as ``dragenter``/``dragover``/``dragleave``/``drop``
 at the element under the pointer; the drop's ``dataTransfer.files`` are ``File``s with
-an absolute ``path`` when the page is the app's own content. The panel accepts every drag
+an absolute ``path`` when the page is the app's own content. Links (a browser's
+``http(s)``/``ftp`` URIs) are ``text/uri-list`` and ``text/plain``, text is ``text/plain``,
+as a browser's page reads them. The panel accepts every drag
 (XDND wants an answer at once, the page answers later); the drop event fires even where no
 ``dragover`` listener accepted it, so the seed's snippet runs as it is. A drop while the
 page loads waits for it. Then ``on_drop`` listeners get a ``Drop``.
@@ -15,25 +18,50 @@ import functools
 import logging
 import mimetypes
 import os
+import re
 import tkinter as tk
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-__all__ = ["Drop", "DropTarget", "describe_files"]
+__all__ = ["Drop", "DropTarget", "Dropped", "describe_files", "read_drop"]
 
 log = logging.getLogger("craft_tk")
 
 
 
 class Drop(NamedTuple):
-    """Files dropped on a panel: absolute ``paths``, the point (``x``, ``y``) in the
-    panel, the ``id`` of the page element under it (None if it has none), and whether
-    the page called ``preventDefault()`` (handled it)."""
+    """What was dropped on a panel: absolute ``paths`` of files, the point (``x``, ``y``)
+    in the panel, the ``id`` of the page element under it (None if it has none), whether
+    the page called ``preventDefault()`` (handled it), and the ``urls`` of links or the
+    ``text`` dropped (None when no text was)."""
 
     paths: List[str]
     x: int
     y: int
     target: Optional[str]
     handled: bool
+    urls: Sequence[str] = ()
+    text: Optional[str] = None
+
+
+class Dropped(NamedTuple):
+    """A drop's data as tkdnd hands it over, sorted: file paths, link URLs, text."""
+
+    paths: List[str]
+    urls: List[str]
+    text: Optional[str]
+
+
+_LINK = re.compile(r"^(?:https?|ftp)://", re.IGNORECASE)  # what tkdnd leaves of a text/uri-list besides paths
+
+
+def read_drop(widget: tk.Misc, data: str, data_type: str) -> Dropped:
+    """Sort ``data`` of tkdnd type ``data_type``: a ``text/uri-list`` is a Tcl list of
+    file paths (tkdnd drops their ``file://``) and links; anything else is text."""
+    if not data_type.startswith("text/uri-list"):
+        return Dropped([], [], data)
+    items = [str(item) for item in widget.tk.splitlist(data)]
+    return Dropped([item for item in items if not _LINK.match(item)], [item for item in items if _LINK.match(item)],
+                   None)
 
 
 def describe_files(paths: List[str], with_paths: bool) -> List[Dict[str, Any]]:
@@ -53,6 +81,14 @@ def describe_files(paths: List[str], with_paths: bool) -> List[Dict[str, Any]]:
     return files
 
 
+def drop_strings(dropped: Dropped) -> Dict[str, str]:
+    """The strings a page's ``dataTransfer.getData`` gives for ``dropped``'s links and text
+    (those of its files craft.js makes, as it alone knows whether they have paths)."""
+    if dropped.urls:
+        return {"text/uri-list": "\r\n".join(dropped.urls), "text/plain": dropped.urls[0]}
+    return {"text/plain": dropped.text} if dropped.text is not None else {}
+
+
 def load_tkdnd(widget: tk.Misc) -> bool:
     """Load tkdnd into ``widget``'s interpreter (once); False when it is not installed."""
     try:
@@ -70,10 +106,11 @@ def load_tkdnd(widget: tk.Misc) -> bool:
 
 
 class DropTarget:
-    """Makes ``panel`` an XDND drop target; ``deliver(kind, x, y, files)`` passes each step
-    to the page and answers with ``(target id, handled)`` for a drop, through ``done``."""
+    """Makes ``panel`` an XDND drop target; ``deliver(kind, x, y, dropped, done)`` passes
+    each step to the page and answers with ``(target id, handled)`` for a drop, through
+    ``done``."""
 
-    def __init__(self, panel: tk.Misc, deliver: Callable[[str, int, int, List[str], Callable[[Any], None]], None],
+    def __init__(self, panel: tk.Misc, deliver: Callable[[str, int, int, Dropped, Callable[[Any], None]], None],
                  dropped: Callable[[Drop], None]) -> None:
         self._panel = panel
         self._deliver = deliver
@@ -82,39 +119,39 @@ class DropTarget:
         if not self.active:
             return
         call = panel.tk.call
-        call("tkdnd::drop_target", "register", str(panel), ("DND_Files",))
+        call("tkdnd::drop_target", "register", str(panel), ("DND_Files", "DND_Text"))
         handlers: List[Tuple[str, Callable[..., str]]] = [
             ("<<DropEnter>>", functools.partial(self._step, "dragenter")),
             ("<<DropPosition>>", functools.partial(self._step, "dragover")),
             ("<<DropLeave>>", functools.partial(self._step, "dragleave")),
             ("<<Drop>>", self._drop)]
         for sequence, handler in handlers:
-            call("bind", str(panel), sequence, "{} %X %Y %D".format(panel.register(handler)))
+            call("bind", str(panel), sequence, "{} %X %Y %D %T".format(panel.register(handler)))
 
     def _point(self, x: str, y: str) -> List[int]:
         return [int(float(x)) - self._panel.winfo_rootx(), int(float(y)) - self._panel.winfo_rooty()]
 
-    def _step(self, kind: str, x: str, y: str, data: str) -> str:
+    def _step(self, kind: str, x: str, y: str, data: str, data_type: str) -> str:
         """A drag step over the panel (``data`` is empty until the drop); the answer to
         XDND is always "copy": the page answers later."""
         try:
             px, py = self._point(x, y)
-            self._deliver(kind, px, py, [], lambda outcome: None)
+            self._deliver(kind, px, py, Dropped([], [], None), lambda outcome: None)
         except Exception:
             log.exception("a drag step (%s) failed", kind)
         return "copy"
 
-    def _drop(self, x: str, y: str, data: str) -> str:
+    def _drop(self, x: str, y: str, data: str, data_type: str) -> str:
         try:
-            paths = [str(path) for path in self._panel.tk.splitlist(data)]
+            dropped = read_drop(self._panel, data, data_type)
             px, py = self._point(x, y)
 
             def done(outcome: Any) -> None:
                 target, handled = outcome if isinstance(outcome, (list, tuple)) and len(outcome) == 2 else (None, False)
-                self._dropped(Drop(paths, px, py, target if isinstance(target, str) and target else None,
-                                   bool(handled)))
+                self._dropped(Drop(dropped.paths, px, py, target if isinstance(target, str) and target else None,
+                                   bool(handled), tuple(dropped.urls), dropped.text))
 
-            self._deliver("drop", px, py, paths, done)
+            self._deliver("drop", px, py, dropped, done)
         except Exception:
             log.exception("a drop failed")
         return "copy"

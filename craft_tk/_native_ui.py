@@ -1,9 +1,10 @@
-"""One panel's native surroundings: its menus, shortcuts and dropped files, wired to the IPC.
+"""One panel's native surroundings: its menus, shortcuts and drops, wired to the IPC.
 
 A menu item or shortcut named ``<id>`` runs the native handler ``menu:<id>`` when there is
 one, else invokes the page's ``craft.handle('menu:<id>', ...)``; a failure or a missing
-handler reaches ``on_ipc_error``. Files dropped on the panel become DOM drag events in the
-page (``craft:drag``, answered by craft.js) and then ``Drop``s for ``on_drop`` listeners.
+handler reaches ``on_ipc_error``. Files, links and text dropped on the panel become DOM
+drag events in the page (``craft:drag``, answered by craft.js) and then ``Drop``s for
+``on_drop`` listeners.
 """
 
 import asyncio
@@ -11,7 +12,7 @@ import tkinter as tk
 from typing import Any, Callable, List, Optional, Sequence
 
 from ._dispatcher import Dispatcher
-from ._drops import Drop, DropTarget, describe_files
+from ._drops import Drop, Dropped, DropTarget, describe_files, drop_strings
 from ._errors import IpcError
 from ._listeners import Listeners
 from ._menus import Menu, MenuItem, menu_items_from_page, popup
@@ -104,26 +105,27 @@ class NativeUi:
             x, y = self._frame.winfo_pointerxy()
             self.context_menu.widget.tk_popup(x, y)
 
-    # -- dropped files ------------------------------------------------------------------------
+    # -- drops ------------------------------------------------------------------------------
 
     def on_drop(self, fn: Callable[[Drop], Any]) -> Callable[[], None]:
-        """Call ``fn(drop)`` for files dropped on the panel, once the page has had them."""
+        """Call ``fn(drop)`` for what is dropped on the panel, once the page has had it."""
         return self._drops.add("drop", fn)
 
     def accept_drops(self) -> bool:
         """Make the panel a drop target (done at start); False when tkdnd is missing."""
         return DropTarget(self._frame, self.deliver_drag, self._dropped).active
 
-    def deliver_drag(self, kind: str, x: int, y: int, paths: List[str], done: Callable[[Any], None]) -> None:
+    def deliver_drag(self, kind: str, x: int, y: int, dropped: Dropped, done: Callable[[Any], None]) -> None:
         """Pass drag step ``kind`` at panel point (x, y) to the page; ``done(outcome)`` after
         a drop, with ``[target id, handled]``. A drop waits for a page still loading."""
         dispatcher = self._dispatcher
         if not dispatcher.connected:
             if kind == "drop":
-                dispatcher.when_connected(lambda: self.deliver_drag(kind, x, y, paths, done))
+                dispatcher.when_connected(lambda: self.deliver_drag(kind, x, y, dropped, done))
             return
-        files = describe_files(paths, dispatcher.policy.own_content(dispatcher.page_url)) if paths else []
-        future = dispatcher.invoke("craft:drag", kind, x, y, files)
+        files = describe_files(dropped.paths, dispatcher.policy.own_content(dispatcher.page_url)) \
+            if dropped.paths else []
+        future = dispatcher.invoke("craft:drag", kind, x, y, files, drop_strings(dropped))
         future.add_done_callback(lambda answered: done(
             answered.result() if not answered.cancelled() and answered.exception() is None else None))
 

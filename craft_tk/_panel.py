@@ -171,9 +171,10 @@ class IpcMethods:
         return self._ui.add_shortcut(accelerator, action)
 
     def on_drop(self, fn: Callable[[Drop], Any]) -> Callable[[], None]:
-        """Call ``fn(drop)`` for files dropped on the panel from other applications, after
-        the page's ``drop`` event: ``drop.paths``, ``drop.x``/``y``, ``drop.target`` (the
-        id of the element under the pointer) and ``drop.handled``. Returns a remover."""
+        """Call ``fn(drop)`` for files, links or text dropped on the panel from other
+        applications, after the page's ``drop`` event: ``drop.paths``, ``drop.x``/``y``,
+        ``drop.target`` (the id of the element under the pointer), ``drop.handled``,
+        ``drop.urls`` and ``drop.text``. Returns a remover."""
         return self._ui.on_drop(fn)
 
     def invoke(self, name: str, *args: Any, timeout: Optional[float] = None) -> "asyncio.Future[Any]":

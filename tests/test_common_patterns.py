@@ -6,13 +6,13 @@ import shutil
 import subprocess
 import tempfile
 import tkinter as tk
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import craft_tk
 from craft_tk import SEPARATOR, MenuItem, Submenu
 
 from .support import EngineTestCase, HttpServer
-from .xdnd import drag_files_in_thread
+from .xdnd import drag_files_in_thread, drag_in_thread
 
 
 def xdotool(*args: str) -> None:
@@ -318,6 +318,8 @@ DROP_PAGE = """<html><body style="margin:0">
     })
     document.addEventListener('drop', (e) => craft.send('drop-details', [e.target.id, e.clientX, e.clientY,
       Array.from(e.dataTransfer.files).map((f) => [f.name, f.size])]));
+    document.addEventListener('drop', (e) => craft.send('drop-strings', [Array.from(e.dataTransfer.types),
+      e.dataTransfer.getData('text'), e.dataTransfer.getData('URL'), e.dataTransfer.files.length]));
   </script>
 </body></html>"""
 
@@ -382,6 +384,32 @@ class Drops(PatternCase):
         self.wait_for(lambda: dropped and details, "the drop")
         self.assertEqual(dropped, [{"files": [None]}], "no path for another origin")
         self.assertEqual(details[0][3], [["secret.txt", os.path.getsize(paths[0])]])
+
+    def drag_data(self, panel: craft_tk.WebPanel, data: Dict[str, bytes]) -> None:
+        self.root.lift()
+        self.pump(0.3)
+        left, top = panel.winfo_rootx(), panel.winfo_rooty()
+        done = drag_in_thread(data, [(left + 100, top + 50), (left + 110, top + 60)])
+        self.wait_for(done.done, "the drag to end", 20)
+        self.assertEqual(done.result(), "copy")
+
+    def test_text_and_links_from_a_browser_reach_the_page_as_it_would_read_them(self) -> None:
+        panel = self.panel(DROP_PAGE)
+        strings, dropped = self.collect(panel, "drop-strings"), self.collect(panel, "files-dropped")
+        native: List[craft_tk.Drop] = []
+        panel.on_drop(native.append)
+        self.drag_data(panel, {"text/plain;charset=utf-8": "a line of text, é ü \u2713".encode("utf-8")})
+        self.wait_for(lambda: strings and native, "the text in the page and natively")
+        self.assertEqual(strings[0], [["text/plain"], "a line of text, é ü \u2713", "", 0])
+        self.assertEqual((native[0].paths, native[0].urls, native[0].text), ([], (), "a line of text, é ü \u2713"))
+        link = "https://example.com/a%20page?q=1#top"  # as a browser offers a link: the URI, and it as text
+        self.drag_data(panel, {"text/uri-list": (link + "\r\n").encode("ascii"),
+                               "text/plain;charset=utf-8": link.encode("ascii")})
+        self.wait_for(lambda: len(strings) == 2 and len(native) == 2, "the link")
+        self.assertEqual(strings[1], [["text/uri-list", "text/plain"], link, link, 0])
+        self.assertEqual((native[1].paths, native[1].urls, native[1].text), ([], (link,), None))
+        self.assertEqual(dropped, [{"files": []}, {"files": []}], "no file was dropped")
+        self.assertEqual(self.ipc_errors, [])
 
     def test_a_drop_while_the_page_loads_arrives_once_it_is_connected(self) -> None:
         panel = self.panel(DROP_PAGE)

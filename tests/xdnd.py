@@ -47,6 +47,7 @@ __all__ = [
     "drag",
     "drag_files",
     "drag_files_in_thread",
+    "drag_in_thread",
     "file_uri_list",
 ]
 
@@ -104,13 +105,22 @@ def drag_files(paths: Sequence[str], points: Sequence[Point], display_name: Opti
 
 def drag_files_in_thread(paths: Sequence[str], points: Sequence[Point], **kwargs: Any) -> "Future[str]":
     """``drag_files`` in a new daemon thread; the Future holds its result or exception."""
+    return _in_thread(lambda: drag_files(paths, points, **kwargs))
+
+
+def drag_in_thread(data: Mapping[str, bytes], points: Sequence[Point], **kwargs: Any) -> "Future[str]":
+    """``drag`` in a new daemon thread; the Future holds its result or exception."""
+    return _in_thread(lambda: drag(data, points, **kwargs))
+
+
+def _in_thread(run_drag: Callable[[], str]) -> "Future[str]":
     future = Future()  # type: Future[str]
 
     def run() -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(drag_files(paths, points, **kwargs))
+            future.set_result(run_drag())
         except BaseException as exc:  # handed to whoever waits on the future
             future.set_exception(exc)
 

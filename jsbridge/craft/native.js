@@ -1,5 +1,5 @@
-  // ==== native.js: what native does in the page: files dropped from the desktop as DOM drag
-  // events, and native context menus. Mirrors craft_tk/_drops.py and _menus.py.
+  // ==== native.js: what native does in the page: files, links and text dropped from the
+  // desktop as DOM drag events, and native context menus. Mirrors craft_tk/_drops.py and _menus.py.
 
   var BUILTIN = 'craft:';
   var builtins = {};  // craft_tk's own handlers: native invokes 'craft:<name>'
@@ -25,9 +25,13 @@
     return file;
   }
 
-  /** The event's dataTransfer: files and their text/uri-list in a drop only, as browsers do. */
-  function makeDataTransfer(files, readable) {
+  /**
+   * The event's dataTransfer: files and their text/uri-list, or native's `dropped` strings
+   * (links, text) by type, readable in a drop only, as browsers do.
+   */
+  function makeDataTransfer(files, readable, dropped) {
     var strings = {};
+    Object.keys(dropped || {}).forEach(function (type) { strings[type] = String(dropped[type]); });
     var withPaths = files.filter(function (f) { return f.path !== undefined; });
     if (withPaths.length) {
       strings['text/uri-list'] = withPaths.map(function (f) { return fileUri(f.path); }).join('\r\n');
@@ -43,13 +47,14 @@
       getData: function (format) {
         format = String(format).toLowerCase();
         if (format === 'url') { format = 'text/uri-list'; }
+        if (format === 'text') { format = 'text/plain'; }
         return readable && strings[format] !== undefined ? strings[format] : '';
       },
       setData: function () {}, clearData: function () {}, setDragImage: function () {}
     };
   }
 
-  function fireDrag(type, target, x, y, files) {
+  function fireDrag(type, target, x, y, files, strings) {
     var init = { bubbles: true, cancelable: type !== 'dragleave', composed: true, clientX: x, clientY: y,
                  view: root };
     var event;
@@ -59,15 +64,16 @@
       event = new root.MouseEvent(type, init);
     }
     // An own property: Chromium's DragEvent takes only a DataTransfer it made itself.
-    Object.defineProperty(event, 'dataTransfer', { value: makeDataTransfer(files, type === 'drop') });
+    Object.defineProperty(event, 'dataTransfer', { value: makeDataTransfer(files, type === 'drop', strings) });
     return !target.dispatchEvent(event);
   }
 
   /**
    * Native's drag step at viewport point (x, y): dragenter/dragleave as the pointer moves
-   * between elements, dragover, and drop. For a drop: [the target's id or null, handled].
+   * between elements, dragover, and drop (with its files, and the strings of its links or
+   * text by type). For a drop: [the target's id or null, handled].
    */
-  builtins.drag = function (type, x, y, files) {
+  builtins.drag = function (type, x, y, files, strings) {
     var doc = root.document;
     files = files || [];
     var target = (doc.elementFromPoint && doc.elementFromPoint(x, y)) || doc.body || doc.documentElement;
@@ -83,7 +89,7 @@
       return null;
     }
     dragTarget = null;
-    var handled = fireDrag('drop', target, x, y, files);
+    var handled = fireDrag('drop', target, x, y, files, strings);
     return [target && target.id ? String(target.id) : null, handled];
   };
 

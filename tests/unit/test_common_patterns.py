@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from craft_tk import jsbridge
 from craft_tk import SEPARATOR, MenuItem, Submenu
 from craft_tk._dispatcher import BUILTIN_PREFIX
-from craft_tk._drops import describe_files
+from craft_tk._drops import Dropped, describe_files, drop_strings
 from craft_tk._keys import chord, chord_from_cef, chord_from_tk, menu_label
 from craft_tk._menus import menu_items_from_page
 from craft_tk._security import OriginPolicy
@@ -75,6 +75,12 @@ class DroppedFiles(unittest.TestCase):
                          ("résumé ü.txt", 2, "text/plain", path))
         self.assertNotIn("path", without)
         self.assertEqual(describe_files(["/no/such/file"], True)[0]["size"], 0)
+
+    def test_links_and_text_read_as_a_browsers_page_reads_them(self) -> None:
+        self.assertEqual(drop_strings(Dropped([], ["https://a.example/x", "ftp://b.example/y"], None)),
+                         {"text/uri-list": "https://a.example/x\r\nftp://b.example/y", "text/plain": "https://a.example/x"})
+        self.assertEqual(drop_strings(Dropped([], [], "some text")), {"text/plain": "some text"})
+        self.assertEqual(drop_strings(Dropped(["/tmp/f"], [], None)), {}, "files: craft.js makes their strings")
 
     def test_only_the_apps_own_content_gets_paths(self) -> None:
         policy = OriginPolicy(["https://allowed.example"])
