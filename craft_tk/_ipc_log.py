@@ -59,7 +59,7 @@ class RowReader:
         when, direction, label, message, size, shows_data = item
         if direction == NOTE:
             kind, text = message
-            shown = text if self.payloads and shows_data else HIDDEN
+            shown = _clip(text) if self.payloads and shows_data else HIDDEN
             return Row(when - self.started, direction, label, kind, shown, len(text), None, None, "", "")
         return self._row(when, direction, label, message, size, shows_data)
 
@@ -86,7 +86,7 @@ class RowReader:
                 round_trip, name = when - started[0], started[1]
             error = message.get("error")
             outcome = ("cancelled" if kind == Kind.CANCEL else
-                       (str(error.get("message", "")) if self.payloads and shows_data else "failed")
+                       (_clip(str(error.get("message", ""))) if self.payloads and shows_data else "failed")
                        if isinstance(error, dict) else "ok")
             data = message.get("value") if kind == Kind.RESULT else error
         elif kind == Kind.PROGRESS:
@@ -100,14 +100,14 @@ class RowReader:
             data = ops
         elif kind == Kind.FAULT:
             name = message.get("name")
-            outcome = str(message.get("message", "")) if self.payloads and shows_data else HIDDEN
+            outcome = _clip(str(message.get("message", ""))) if self.payloads and shows_data else HIDDEN
         elif kind in CHANNEL_KINDS:
             data = message.get("data", message.get("count", message.get("reason")))
         else:
             data = message.get("data")
         payload = _short(data) if self.payloads and shows_data and data is not None else ""
         count = message.get("count") if kind == Kind.CHAN_ACK and isinstance(message.get("count"), int) else None
-        return Row(when - self.started, direction, label, kind, "" if name is None else str(name), size,
+        return Row(when - self.started, direction, label, kind, "" if name is None else _clip(str(name)), size,
                    call_id, round_trip, outcome, payload, count)
 
 
@@ -175,4 +175,9 @@ def _short(value: Any) -> str:
         text = orjson.dumps(value).decode("utf-8")
     except TypeError:
         text = repr(value)
+    return _clip(text)
+
+
+def _clip(text: str) -> str:
+    """``text``, cut to PAYLOAD_CHARS: what a row keeps of a message stays small."""
     return text if len(text) <= PAYLOAD_CHARS else text[:PAYLOAD_CHARS - 1] + "\u2026"

@@ -16,6 +16,8 @@ import tkinter as tk
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
+import orjson
+
 from ._keys import chord, menu_label
 from ._shortcuts import Shortcuts
 from ._state import SharedState
@@ -66,10 +68,12 @@ Entry = Union[MenuItem, Submenu, Separator]
 
 
 class MenuEntry:
-    """A live item of a built menu: set ``enabled``, ``checked`` or ``label``."""
+    """A live item of a built menu: set ``enabled``, ``checked`` or ``label``. Setting
+    ``checked`` of an item bound to the state writes the state, which its mark follows."""
 
-    def __init__(self, menu: tk.Menu, index: int, item: MenuItem, variable: Optional[tk.Variable]) -> None:
-        self._menu, self._index, self.item, self._variable = menu, index, item, variable
+    def __init__(self, menu: tk.Menu, index: int, item: MenuItem, variable: Optional[tk.Variable],
+                 state: Optional[SharedState] = None) -> None:
+        self._menu, self._index, self.item, self._variable, self._state = menu, index, item, variable, state
         self._key = str(index)  # a radio item's value in its group's variable
 
     @property
@@ -90,9 +94,23 @@ class MenuEntry:
 
     @checked.setter
     def checked(self, value: bool) -> None:
+        item = self.item
         if self._variable is None:
             raise ValueError("menu item {!r} is not a check or radio item (give checked= or radio= when "
-                             "declaring it)".format(self.item.id))
+                             "declaring it)".format(item.id))
+        if self._state is not None and isinstance(item.checked, str):
+            self._state.set(item.checked, bool(value))
+        elif self._state is not None and item.radio:
+            if not value:
+                raise ValueError("radio item {!r} is unmarked by marking another of its group".format(item.id))
+            self._state.set(item.radio, item.radio_value)
+        else:
+            self.mark(value)
+
+    def mark(self, value: bool) -> None:
+        """Show the item checked (a radio item: the one of its group) or not."""
+        if self._variable is None:
+            return
         if self.item.radio is None:
             self._variable.set(bool(value))
         elif value:
@@ -173,6 +191,8 @@ class Menu:
                              .format(item.label))
         if item.id is not None and item.id in self._entries:
             raise ValueError("two menu items have the id {!r}".format(item.id))
+        if item.radio and item.radio_value is None:
+            raise ValueError("radio item {!r} needs an id or a value (what it sets {} to)".format(item.label, item.radio))
         accelerator = chord(item.accelerator) if item.accelerator else None
         options: Dict[str, Any] = {"label": item.label}
         if accelerator:
@@ -192,13 +212,13 @@ class Menu:
             menu.add_checkbutton(variable=variable, **options)
         else:
             menu.add_command(**options)
-        entry = MenuEntry(menu, index, item, variable)
+        entry = MenuEntry(menu, index, item, variable, self._state)
         menu.entryconfigure(index, command=lambda: self._chosen(entry, from_menu=True))
         if item.id is not None:
             self._entries[item.id] = entry
         self._follow(item.enabled, lambda on: setattr(entry, "enabled", on))
         if item.checked is not None:
-            self._follow(item.checked, lambda on: setattr(entry, "checked", on))
+            self._follow(item.checked, entry.mark)
         if item.radio:
             self._follow_radio(item.radio, entry)
         if accelerator and self._shortcuts is not None:
@@ -226,7 +246,7 @@ class Menu:
         """Mark the radio items of ``path`` as the state has it."""
         value = self._require_state(path).get(path)
         for entry in self._radios.get(path, ()):
-            entry.checked = entry.item.radio_value == value
+            entry.mark(_as_json(entry.item.radio_value) == value)
 
     def _require_state(self, path: str) -> SharedState:
         if self._state is None:
@@ -241,11 +261,21 @@ class Menu:
             state = self._require_state(item.checked)
             value = entry.checked if from_menu else not bool(state.get(item.checked))
             state.set(item.checked, value)
-            entry.checked = bool(state.get(item.checked))
-        if item.radio:  # the state is the action here too (refused: the marks stay as it is)
-            self._require_state(item.radio).set(item.radio, item.radio_value)
-            self._mark_radios(item.radio)
+            entry.mark(bool(state.get(item.checked)))
+        if item.radio:  # the state is the action here too
+            try:
+                self._require_state(item.radio).set(item.radio, item.radio_value)
+            finally:  # a refused write leaves the marks as the state is, not as Tk moved them
+                self._mark_radios(item.radio)
         self._run(item)
+
+
+def _as_json(value: Any) -> Any:
+    """``value`` as the shared state holds it (a tuple as a list...)."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except TypeError:  # not JSON: no state value equals it
+        return value
 
 
 def _set_enabled(menu: tk.Menu, index: Any, on: bool) -> None:

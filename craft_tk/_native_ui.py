@@ -80,8 +80,8 @@ class NativeUi:
         if item.id is None:
             return
         name = MENU_PREFIX + item.id
-        if self._dispatcher.invocations.call_here(name) or isinstance(item.checked, str):
-            return  # handled natively; or a state-bound check item, whose action is the state
+        if self._dispatcher.invocations.call_here(name) or isinstance(item.checked, str) or item.radio:
+            return  # handled natively; or an item bound to the state, whose action is the state
         future = self._dispatcher.invoke(name)
         future.add_done_callback(lambda done: self._page_answered(name, done))
 

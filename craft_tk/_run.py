@@ -1,6 +1,7 @@
 """``python -m craft_tk run app.py [--reload] [ARGS...]``: run a craft_tk app.
 
-With ``--reload``, the app runs in a child process with ``CRAFT_TK_WATCH=1`` (its panels
+SIGTERM and Ctrl+C end the app as ``sys.exit()`` would (``_exit_signals``). With
+``--reload``, the app runs in a child process with ``CRAFT_TK_WATCH=1`` (its panels
 reload when their local page files change, keeping the shared state) and is restarted
 when a ``.py`` file in its folder changes. An app that exits by itself ends the command
 with its exit status; one that fails waits for the next change.
@@ -9,12 +10,12 @@ with its exit status; one that fails waits for the next change.
 import argparse
 import os
 import runpy
-import signal
 import subprocess
 import sys
 import threading
-import tkinter
 from typing import List, Optional
+
+from ._exit_signals import exit_cleanly_on
 
 __all__ = ["main"]
 
@@ -33,60 +34,30 @@ def main(argv: List[str]) -> int:
     if not os.path.isfile(options.app):
         parser.error("no such file: {}".format(options.app))
     if not options.reload:
-        _exit_on_sigterm()
+        exit_cleanly_on()
         sys.argv = [options.app] + options.args
-        sys.path.insert(0, os.path.dirname(os.path.abspath(options.app)))
+        _put_app_folder_first(options.app)
         runpy.run_path(options.app, run_name="__main__")
         return 0
     return _Supervisor(options.app, options.args).run()
 
 
-def _exit_on_sigterm() -> None:
-    """Make SIGTERM (how ``run --reload`` stops the app it restarts) end the app as
-    ``sys.exit()`` would: its ``atexit`` work runs, a ``CRAFT_TK_TRACE`` file included.
-
-    Python runs a signal's handler only once the main thread runs Python, and Tk's
-    mainloop may sleep for as long as nothing happens; so the signal also wakes Tk, from
-    a thread that hears it through Python's wake-up file descriptor.
-    """
-    read_end, write_end = os.pipe()
-    os.set_blocking(write_end, False)
-    signal.signal(signal.SIGTERM, _exit_soon)
-    signal.set_wakeup_fd(write_end)
-    threading.Thread(target=_wake_tk_on_signals, args=(read_end,), name="craft_tk-signals", daemon=True).start()
-
-
-def _exit_soon(signum: int, frame: object) -> None:
-    """End the app with status 128 + ``signum``: from a Tk callback of its own when Tk
-    runs (not inside whatever Python code the signal interrupted: an engine's callback
-    may swallow the exit), else at once."""
-    code = 128 + signum
-    root = getattr(tkinter, "_default_root", None)
-    if root is None:
-        raise SystemExit(code)
-    try:
-        root.after(0, sys.exit, code)
-    except tkinter.TclError:  # the root is going
-        raise SystemExit(code) from None
-
-
-def _wake_tk_on_signals(read_end: int) -> None:
-    """Each signal wakes Tk's mainloop, which then runs its handler (Ctrl+C's too)."""
-    while os.read(read_end, 64):
-        root = getattr(tkinter, "_default_root", None)
-        if root is None:
-            continue  # no Tk yet, or no more: the main thread runs Python, and the handler with it
-        try:
-            root.tk.call("info", "patchlevel")  # handed to Tk's thread, which wakes to run it
-        except Exception:  # Tk gone, or not in its mainloop (then the main thread runs Python)
-            pass
+def _put_app_folder_first(app: str) -> None:
+    """``sys.path`` as ``python app.py`` makes it: the app's folder first, in place of
+    the current directory that ``python -m`` put there."""
+    folder = os.path.dirname(os.path.abspath(app))
+    if sys.path and os.path.abspath(sys.path[0] or os.curdir) == os.getcwd():
+        sys.path[0] = folder
+    else:
+        sys.path.insert(0, folder)
 
 
 class _Supervisor:
     """Runs the app in a child process, again after each change of its Python files."""
 
     def __init__(self, app: str, args: List[str]) -> None:
-        self.command = [sys.executable, "-m", "craft_tk", "run", app] + args  # which ends on SIGTERM cleanly
+        self.app = [app] + args
+        self.command = [sys.executable, "-m", "craft_tk", "run"] + self.app  # which ends on SIGTERM cleanly
         self.folder = os.path.dirname(os.path.abspath(app))
         self.env = dict(os.environ, CRAFT_TK_WATCH="1")
         self.changed = threading.Event()
@@ -122,7 +93,7 @@ class _Supervisor:
     def _loop(self) -> int:
         while True:
             self.changed.clear()
-            print("craft_tk run: starting {}".format(" ".join(self.command[4:])), file=sys.stderr, flush=True)
+            print("craft_tk run: starting {}".format(" ".join(self.app)), file=sys.stderr, flush=True)
             self.child = subprocess.Popen(self.command, env=self.env)
             while not self.changed.wait(0.2):
                 status = self.child.poll()

@@ -36,8 +36,7 @@ class Ring:
         self.chars = 0  # the payload characters kept
 
     def append(self, record: Record) -> None:
-        payload = record[3]
-        size = len(payload) if isinstance(payload, str) else len(payload[1]) if record[1] == NOTE else 0
+        size = _size(record)
         self._records.append(record)
         self._sizes.append(size)
         self.chars += size
@@ -68,6 +67,14 @@ class Ring:
 
     def __iter__(self) -> Iterator[Record]:
         return iter(self._records)
+
+
+def _size(record: Record) -> int:
+    """The characters of a record's payload: its wire string, or its note's text."""
+    payload = record[3]
+    if record[1] == NOTE:
+        return len(payload[1])
+    return len(payload) if isinstance(payload, (str, bytes)) else 0
 
 
 class Tap:

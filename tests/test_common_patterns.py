@@ -172,9 +172,19 @@ class Menus(PatternCase):
         self.assertEqual((state.get("view.theme"), marked()), ("dark", ["dark"]))
         self.wait_for(lambda: seen, "the page's view of the state")
         self.assertEqual(seen, ["dark"])
+        xdotool("mousemove", str(int(self.root.tk.call("winfo", "rootx", bar)) + 15),
+                str(int(self.root.tk.call("winfo", "rooty", bar)) + 8), "click", "1")
+        self.choose_from_posted_menu(0)  # Light: no handler anywhere, the state is its action
+        self.wait_for(lambda: seen == ["dark", "light"], "the page's view of the second choice")
+        self.assertEqual((state.get("view.theme"), marked()), ("light", ["light"]))
+        menu.item("sepia").checked = True  # from code: it writes the state, which the marks follow
+        self.assertEqual((state.get("view.theme"), marked()), ("warm", ["sepia"]))
+        with self.assertRaisesRegex(ValueError, "unmarked by marking another"):
+            menu.item("sepia").checked = False
         state.set("view.theme", "none of them")
         self.assertEqual(marked(), [])
-        self.assertEqual(self.ipc_errors, [])
+        self.pump(0.3)
+        self.assertEqual(self.ipc_errors, [], "no item is reported for having no handler")
 
 
 class Shortcuts(PatternCase):

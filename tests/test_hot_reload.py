@@ -1,6 +1,7 @@
 """Hot reload on a real engine: a watched local page reloads when its HTML, JS or CSS
 changes, keeping the shared state; ``python -m craft_tk run --reload`` also restarts the
-app when its Python changes."""
+app when its Python changes; ``craft_tk run`` ends an app on SIGTERM as ``sys.exit()``
+would, idle or driving Tk with ``update()``."""
 
 import os
 import shutil
@@ -108,3 +109,48 @@ class RunReload(EngineTestCase):
         self.assertIn("app version 1 ended cleanly", lines(), "stopped as by sys.exit(): its atexit work ran")
         self.wait_for(lambda: lines().count("page two") == 2, "its page shown again", timeout=30)
         self.assertIsNone(process.poll())
+
+
+SIGNALLED_APP = """import atexit, sys, time, tkinter as tk, craft_tk
+atexit.register(lambda: print('ended cleanly', flush=True))
+root = tk.Tk()
+panel = craft_tk.WebPanel(root, html='<p>idle</p>', backend={engine!r}, width=300, height=200)
+panel.pack()
+root.after(300, lambda: print('ready', flush=True))  # then nothing happens: Tk sleeps
+if sys.argv[1] == 'mainloop':
+    root.mainloop()
+else:  # an app that drives Tk itself, its time spent in a Tk callback: the signal lands in one
+    def busy():
+        time.sleep(0.05)
+        root.after(1, busy)
+    busy()
+    while True:
+        root.update()
+"""
+
+
+class RunSignals(EngineTestCase):
+    def run_and_terminate(self, loop: str) -> List[str]:
+        """Run SIGNALLED_APP with ``craft_tk run``, send SIGTERM once it is idle; its output."""
+        folder = tempfile.mkdtemp(prefix="craft-signals-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        write(folder, "app.py", SIGNALLED_APP.format(engine=ENGINE))
+        process = subprocess.Popen([sys.executable, "-m", "craft_tk", "run", "app.py", loop], cwd=folder,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+        self.addCleanup(process.kill)
+        lines: List[str] = []
+        while "ready" not in lines:
+            line = process.stdout.readline()
+            self.assertTrue(line, "the app ended before it was ready: {}".format(lines))
+            lines.append(line.strip())
+        time.sleep(0.5)
+        process.terminate()
+        out, _ = process.communicate(timeout=20)
+        self.assertEqual(process.returncode, 143, lines + out.splitlines())
+        return lines + out.splitlines()
+
+    def test_sigterm_ends_an_idle_app_as_sys_exit_would(self) -> None:
+        self.assertIn("ended cleanly", self.run_and_terminate("mainloop"))
+
+    def test_sigterm_ends_an_app_that_drives_tk_with_update_as_well(self) -> None:
+        self.assertIn("ended cleanly", self.run_and_terminate("update"))

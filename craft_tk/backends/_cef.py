@@ -96,20 +96,26 @@ _RENDERER_ENDED = {
 
 @contextlib.contextmanager
 def _signal_handlers_kept() -> Iterator[None]:
-    """Keep the app's own Python handlers of SIGINT, SIGTERM and SIGHUP through what runs
-    inside: Chromium puts its handlers there, which end the process at once, skipping the
-    app's ``atexit`` work (``craft_tk run``'s SIGTERM included). Python's defaults stay
-    Chromium's (a Ctrl+C in a Tk callback would only print a traceback)."""
-    wanted = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    own = {signum: handler for signum, handler in ((s, signal.getsignal(s)) for s in wanted)
-           if callable(handler) and handler is not signal.default_int_handler}
+    """Keep the app's own signal handlers (and ignored signals) through what runs inside:
+    Chromium resets many to the default, under which SIGTERM or SIGALRM end the process at
+    once, skipping the app's ``atexit`` work (``craft_tk run``'s exit on SIGTERM
+    included). Python's own default for SIGINT stays Chromium's: a Ctrl+C would otherwise
+    only print a traceback from inside a Tk callback."""
+    kept = {}
+    for signum in range(1, signal.NSIG):  # signal.valid_signals() is 3.8's
+        try:
+            handler = signal.getsignal(signum)
+        except ValueError:  # not a signal number here
+            continue
+        if handler is signal.SIG_IGN or (callable(handler) and handler is not signal.default_int_handler):
+            kept[signum] = handler
     try:
         yield
     finally:
-        for signum, handler in own.items():
+        for signum, handler in kept.items():
             try:
                 signal.signal(signum, handler)
-            except ValueError:  # not the main thread: Python could not have set them either
+            except (OSError, ValueError):  # not the main thread: Python could not have set them either
                 pass
 
 

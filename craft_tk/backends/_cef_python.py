@@ -25,7 +25,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .._errors import BackendUnavailable
 
@@ -128,6 +128,11 @@ def _version() -> str:
     return __version__
 
 
+def _which_craft_tk(version: Any) -> str:
+    """How an error names a craft_tk of ``version`` that is not this one."""
+    return "craft_tk {}".format(version) if version != _version() else "another build of craft_tk {}".format(version)
+
+
 class HelperMissing(BackendUnavailable):
     """No interpreter for the helper was found: ``reason`` says what was looked at, the
     message adds how to make one."""
@@ -149,8 +154,7 @@ def recorded_helper(environ: Mapping[str, str] = os.environ) -> Tuple[Optional[H
         return HelperPython(python, TOP, "setup-cef"), ""
     if record.get("craft_tk") != _version() or record.get("craft_tk_files") != package_fingerprint() \
             or not os.path.isdir(path):
-        held = "craft_tk {}".format(record.get("craft_tk")) if record.get("craft_tk") != _version() else \
-            "another build of craft_tk {}".format(_version())
+        held = _which_craft_tk(record.get("craft_tk"))
         return None, "the environment setup-cef made holds {}, not the one in {}: run setup-cef again".format(
             held, PACKAGE)
     return HelperPython(python, path, "setup-cef"), ""
@@ -235,8 +239,7 @@ def _checked_variable(helper: HelperPython) -> HelperPython:
     if not helper.path:  # the helper runs its own craft_tk: it must be this one, or they disagree on the wire
         version, folder = found
         if version != _version() or package_fingerprint(folder) != package_fingerprint():
-            held = "craft_tk {}".format(version) if version != _version() else \
-                "another build of craft_tk {}".format(version)
+            held = _which_craft_tk(version)
             raise BackendUnavailable(
                 "CRAFT_CEF_PYTHON is set to {!r}, whose {} ({}) is not the app's ({}, {}): the helper and the app "
                 "must run the same craft_tk. Install this one there, or {}".format(
@@ -244,8 +247,9 @@ def _checked_variable(helper: HelperPython) -> HelperPython:
     return helper
 
 
-_PROBE = "import cefpython3, orjson, craft_tk, json, os; print(json.dumps([craft_tk.__version__, " \
-         "os.path.dirname(os.path.abspath(craft_tk.__file__))]))"
+_PROBE_MARK = "craft_tk-probe:"
+_PROBE = "import cefpython3, orjson, craft_tk, json, os; print({!r} + json.dumps([craft_tk.__version__, " \
+         "os.path.dirname(os.path.abspath(craft_tk.__file__))]))".format(_PROBE_MARK)
 _probed: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
 
 
@@ -265,8 +269,10 @@ def _probe(helper: HelperPython) -> Optional[Tuple[str, str]]:
                                    stderr=subprocess.DEVNULL, env=helper_environment(helper))
         except OSError:  # not a program (a directory, no execute permission)
             return None
+        answers = [line[len(_PROBE_MARK):] for line in probe.stdout.decode("utf-8", "replace").splitlines()
+                   if line.startswith(_PROBE_MARK)]  # a sitecustomize may print too
         try:
-            version, folder = json.loads(probe.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
+            version, folder = json.loads(answers[-1])
         except (ValueError, IndexError, TypeError):
             return None
         if probe.returncode == 0 and isinstance(version, str) and isinstance(folder, str):

@@ -27,10 +27,13 @@ class CefPythonOfAnInstalledApp(unittest.TestCase):
         self.addCleanup(_cef_python._probed.clear)
 
     def helper_python(self, answer: Optional[str]) -> str:
-        """A "python" that prints ``answer`` to the probe (None: fails as one without cefpython3)."""
+        """A "python" that prints ``answer`` to the probe, between lines of a noisy
+        sitecustomize (None: fails as one without cefpython3)."""
         path = os.path.join(self.folder, "python3.7")
         with open(path, "w") as script:
-            script.write("#!/bin/sh\n" + ("echo '{}'\n".format(answer) if answer is not None else "exit 1\n"))
+            script.write("#!/bin/sh\necho 'sitecustomize says hello'\n" +
+                         ("echo 'craft_tk-probe:{}'\necho 'and bye'\n".format(answer) if answer is not None
+                          else "exit 1\n"))
         os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
         self.environ["CRAFT_CEF_PYTHON"] = path
         return path
@@ -39,6 +42,16 @@ class CefPythonOfAnInstalledApp(unittest.TestCase):
         python = self.helper_python('["{}", "{}"]'.format(__version__, _cef_python.PACKAGE))
         helper = _cef_python.find_helper(self.environ)
         self.assertEqual((helper.python, helper.path, helper.found_by), (python, "", "CRAFT_CEF_PYTHON"))
+
+    def test_one_with_an_identical_copy_of_the_apps_craft_tk_runs_the_helper(self) -> None:
+        copy = self.copy_of_craft_tk()
+        self.helper_python('["{}", "{}"]'.format(__version__, copy))
+        self.assertEqual(_cef_python.find_helper(self.environ).found_by, "CRAFT_CEF_PYTHON")
+
+    def copy_of_craft_tk(self) -> str:
+        copy = os.path.join(self.folder, "site-packages", "craft_tk")
+        shutil.copytree(_cef_python.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        return copy
 
     def test_one_with_another_version_is_an_error_naming_both(self) -> None:
         python = self.helper_python('["0.0.1", "/elsewhere/site-packages/craft_tk"]')
@@ -50,8 +63,7 @@ class CefPythonOfAnInstalledApp(unittest.TestCase):
         self.assertIn("-m craft_tk setup-cef", message)
 
     def test_one_with_another_build_of_this_version_is_an_error_too(self) -> None:
-        copy = os.path.join(self.folder, "craft_tk")
-        shutil.copytree(_cef_python.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        copy = self.copy_of_craft_tk()
         with open(os.path.join(copy, "_protocol.py"), "a") as changed:
             changed.write("\n# another build\n")
         self.helper_python('["{}", "{}"]'.format(__version__, copy))

@@ -4,7 +4,7 @@ channel payloads after the envelope, the page's secret dropped (headless)."""
 import unittest
 
 from craft_tk import _protocol as protocol
-from craft_tk._ipc_log import RowReader
+from craft_tk._ipc_log import PAYLOAD_CHARS, RowReader
 from craft_tk._tap import Tap
 from craft_tk._trace import trace_events
 
@@ -70,6 +70,19 @@ class Rows(unittest.TestCase):
         tap.note("a", "console", "n" * 100)  # over the bound alone: kept, alone
         self.assertEqual([r[3] for r in tap.since(seen)[0]], [("console", "n" * 100)])
         self.assertEqual((len(tap.records), tap.records.chars), (1, 100))
+
+
+    def test_rows_keep_little_of_long_texts_a_console_line_an_error_a_bytes_wire_counted(self) -> None:
+        self.tap.note("a", "console", "x" * 100_000)
+        self.tap.wire_in("a", page_wire(protocol.error(1, {"name": "E", "message": "y" * 100_000, "code": None})))
+        rows = self.read()
+        self.assertEqual([len(row.name) for row in rows[:1]] + [len(row.outcome) for row in rows[1:]],
+                         [PAYLOAD_CHARS, PAYLOAD_CHARS])
+        self.assertEqual(rows[0].size, 100_000, "the size is the whole text's")
+        tap = Tap(capacity=10, max_chars=10)
+        tap.wire_in("a", b"x" * 8)
+        tap.wire_in("a", b"y" * 8)
+        self.assertEqual(([r[3] for r in tap.since(0)[0]], tap.records.chars), ([b"y" * 8], 8))
 
 
 class TraceEvents(unittest.TestCase):
