@@ -27,7 +27,6 @@ __all__ = ["Drop", "DropTarget", "Dropped", "describe_files", "read_drop"]
 log = logging.getLogger("craft_tk")
 
 
-
 class Drop(NamedTuple):
     """What was dropped on a panel: absolute ``paths`` of files, the point (``x``, ``y``)
     in the panel, the ``id`` of the page element under it (None if it has none), whether
@@ -51,17 +50,29 @@ class Dropped(NamedTuple):
     text: Optional[str]
 
 
-_LINK = re.compile(r"^(?:https?|ftp)://", re.IGNORECASE)  # what tkdnd leaves of a text/uri-list besides paths
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a URL's start: https:, mailto:, sftp:...
 
 
 def read_drop(widget: tk.Misc, data: str, data_type: str) -> Dropped:
-    """Sort ``data`` of tkdnd type ``data_type``: a ``text/uri-list`` is a Tcl list of
-    file paths (tkdnd drops their ``file://``) and links; anything else is text."""
+    """Sort ``data`` of tkdnd type ``data_type``. A ``text/uri-list`` is a Tcl list of
+    local files (tkdnd drops their ``file://``) and other URLs; what is neither (a
+    comment's words, a file of another host) is left out. Anything else is text, and so
+    is a list of nothing usable (tkdnd hands another type's data when a conversion fails)."""
     if not data_type.startswith("text/uri-list"):
         return Dropped([], [], data)
-    items = [str(item) for item in widget.tk.splitlist(data)]
-    return Dropped([item for item in items if not _LINK.match(item)], [item for item in items if _LINK.match(item)],
-                   None)
+    try:
+        items = [str(item) for item in widget.tk.splitlist(data)]
+    except tk.TclError:  # not a Tcl list: text
+        return Dropped([], [], data)
+    paths, urls = [], []
+    for item in items:
+        if item.startswith("localhost/"):  # file://localhost/path, as tkdnd leaves it
+            item = item[len("localhost"):]
+        if os.path.isabs(item):
+            paths.append(item)
+        elif _SCHEME.match(item):
+            urls.append(item)
+    return Dropped(paths, urls, None) if paths or urls else Dropped([], [], data)
 
 
 def describe_files(paths: List[str], with_paths: bool) -> List[Dict[str, Any]]:
@@ -120,20 +131,20 @@ class DropTarget:
             return
         call = panel.tk.call
         call("tkdnd::drop_target", "register", str(panel), ("DND_Files", "DND_Text"))
-        handlers: List[Tuple[str, Callable[..., str]]] = [
-            ("<<DropEnter>>", functools.partial(self._step, "dragenter")),
-            ("<<DropPosition>>", functools.partial(self._step, "dragover")),
-            ("<<DropLeave>>", functools.partial(self._step, "dragleave")),
-            ("<<Drop>>", self._drop)]
-        for sequence, handler in handlers:
-            call("bind", str(panel), sequence, "{} %X %Y %D %T".format(panel.register(handler)))
+        handlers: List[Tuple[str, Callable[..., str], str]] = [  # no %D in a step: tkdnd would fetch the data
+            ("<<DropEnter>>", functools.partial(self._step, "dragenter"), "%X %Y"),
+            ("<<DropPosition>>", functools.partial(self._step, "dragover"), "%X %Y"),
+            ("<<DropLeave>>", functools.partial(self._step, "dragleave"), "%X %Y"),
+            ("<<Drop>>", self._drop, "%X %Y %D %T")]
+        for sequence, handler, fields in handlers:
+            call("bind", str(panel), sequence, "{} {}".format(panel.register(handler), fields))
 
     def _point(self, x: str, y: str) -> List[int]:
         return [int(float(x)) - self._panel.winfo_rootx(), int(float(y)) - self._panel.winfo_rooty()]
 
-    def _step(self, kind: str, x: str, y: str, data: str, data_type: str) -> str:
-        """A drag step over the panel (``data`` is empty until the drop); the answer to
-        XDND is always "copy": the page answers later."""
+    def _step(self, kind: str, x: str, y: str) -> str:
+        """A drag step over the panel (its data comes with the drop); the answer to XDND
+        is always "copy": the page answers later."""
         try:
             px, py = self._point(x, y)
             self._deliver(kind, px, py, Dropped([], [], None), lambda outcome: None)

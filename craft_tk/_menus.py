@@ -186,13 +186,9 @@ class Menu:
                 raise TypeError("a menu holds MenuItem, Submenu and SEPARATOR, not {!r}".format(item))
 
     def _add_item(self, menu: tk.Menu, item: MenuItem) -> None:
-        if item.id is None and item.command is None:
-            raise ValueError("menu item {!r} needs an id (its action is 'menu:<id>') or a command"
-                             .format(item.label))
+        _check_item(item)
         if item.id is not None and item.id in self._entries:
             raise ValueError("two menu items have the id {!r}".format(item.id))
-        if item.radio and item.radio_value is None:
-            raise ValueError("radio item {!r} needs an id or a value (what it sets {} to)".format(item.label, item.radio))
         accelerator = chord(item.accelerator) if item.accelerator else None
         options: Dict[str, Any] = {"label": item.label}
         if accelerator:
@@ -246,7 +242,7 @@ class Menu:
         """Mark the radio items of ``path`` as the state has it."""
         value = self._require_state(path).get(path)
         for entry in self._radios.get(path, ()):
-            entry.mark(_as_json(entry.item.radio_value) == value)
+            entry.mark(_same_json(entry.item.radio_value, value))
 
     def _require_state(self, path: str) -> SharedState:
         if self._state is None:
@@ -260,8 +256,10 @@ class Menu:
         if isinstance(item.checked, str):  # bound to the state: the state is the action
             state = self._require_state(item.checked)
             value = entry.checked if from_menu else not bool(state.get(item.checked))
-            state.set(item.checked, value)
-            entry.mark(bool(state.get(item.checked)))
+            try:
+                state.set(item.checked, value)
+            finally:  # a refused write leaves the mark as the state is, not as Tk moved it
+                entry.mark(bool(state.get(item.checked)))
         if item.radio:  # the state is the action here too
             try:
                 self._require_state(item.radio).set(item.radio, item.radio_value)
@@ -270,12 +268,29 @@ class Menu:
         self._run(item)
 
 
-def _as_json(value: Any) -> Any:
-    """``value`` as the shared state holds it (a tuple as a list...)."""
+def _check_item(item: MenuItem) -> None:
+    """Refuse, naming it, an item that could do nothing or could not follow the state."""
+    if item.id is None and item.command is None and not item.radio:
+        raise ValueError("menu item {!r} needs an id (its action is 'menu:<id>') or a command".format(item.label))
+    if item.radio is None:
+        return
+    if isinstance(item.checked, str):
+        raise ValueError("radio item {!r} follows its radio= path, not checked=".format(item.label))
+    if item.radio and item.radio_value is None:
+        raise ValueError("radio item {!r} needs an id or a value (what it sets {} to)".format(item.label, item.radio))
     try:
-        return orjson.loads(orjson.dumps(value))
-    except TypeError:  # not JSON: no state value equals it
-        return value
+        orjson.dumps(item.radio_value)
+    except TypeError:
+        raise ValueError("radio item {!r}: its value {!r} is not JSON, which the state holds"
+                         .format(item.label, item.radio_value)) from None
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are the same JSON (a tuple as a list; 1 is not True)."""
+    try:
+        return bool(orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # not JSON: unlike anything the state holds
+        return False
 
 
 def _set_enabled(menu: tk.Menu, index: Any, on: bool) -> None:

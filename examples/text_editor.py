@@ -1,7 +1,7 @@
 """Menus and dropped files: a text editor with a native menubar, accelerators, file dialogs and shared state.
 
-File > New/Open/Save/Save As/Quit (Ctrl+N/O/S/Shift+S/Q) and View > Word wrap are native
-menus; the text lives in the page's <textarea>. `doc.dirty` (shared state) enables Save
+File > New/Open/Save/Save As/Quit (Ctrl+N/O/S/Shift+S/Q), View > Word wrap (a check item)
+and View > Small/Medium/Large text (radio items) are native menus; the text lives in the page's <textarea>. `doc.dirty` (shared state) enables Save
 and marks the title, `recent` lists the files opened (click one to reopen it), and a file
 dropped on the page opens. Run: python examples/text_editor.py [cef|tkhtml] [file]
 """
@@ -11,6 +11,7 @@ import html
 import os
 import sys
 import tkinter as tk
+import tkinter.font as tkfont
 from tkinter import filedialog, messagebox
 from typing import Any, Callable, Dict, List, Optional
 
@@ -21,7 +22,8 @@ WELCOME = """Welcome to the craft_tk text editor.
 
 Type here; the title gets a * and File > Save turns on.
 Open a file with Ctrl+O, drop one on this window, or click a recent file on the left.
-View > Word wrap follows the shared state `settings.wrap`, as does the switch above.
+View > Word wrap follows the shared state `settings.wrap`, as does the switch above;
+View > Small/Medium/Large text sets `settings.size`.
 """
 
 PAGE = """<!doctype html>
@@ -73,6 +75,7 @@ PAGE = """<!doctype html>
       el('wrap').textContent = 'word wrap: ' + (on ? 'on' : 'off');
     }
     function toggleWrap() { craft.state.settings.wrap = !craft.state.settings.wrap; }
+    function showSize(size) { text.style.fontSize = {small: '11px', medium: '13px', large: '16px'}[size]; }
     function showRecent(paths) {
       var list = el('recent');
       list.innerHTML = '';
@@ -111,19 +114,23 @@ PAGE = """<!doctype html>
     craft.on('notice', function (message) { el('status').textContent = message; });
     craft.watchState('doc', showDoc);
     craft.watchState('settings.wrap', showWrap);
+    craft.watchState('settings.size', showSize);
     craft.watchState('recent', showRecent);
     window.addEventListener('resize', fitText);
-    showDoc(craft.state.doc); showWrap(craft.state.settings.wrap); showRecent(craft.state.recent);
+    showDoc(craft.state.doc); showWrap(craft.state.settings.wrap); showSize(craft.state.settings.size); showRecent(craft.state.recent);
     countWords(); fitText();
     craft.send('ready');
   </script>
 </body></html>"""
 
+TEXT_PX = {"small": 11, "medium": 13, "large": 16}  # View > ... text, as the page's CSS has them
+
+
 def main(backend: str = "auto", path: str = "") -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     state = craft_tk.create_shared_state({
         "doc": {"name": "welcome.txt", "path": None, "dirty": False},
-        "settings": {"wrap": True},
+        "settings": {"wrap": True, "size": "medium"},
         "recent": [os.path.join(here, "text_editor.py"), os.path.join(os.path.dirname(here), "README.md")],
     })
     window = craft_tk.create_window(PAGE.replace("{welcome}", html.escape(WELCOME)), state=state, backend=backend,
@@ -213,11 +220,16 @@ def main(backend: str = "auto", path: str = "") -> None:
                          MenuItem("Save", "save-file", accelerator="Ctrl+S", enabled="doc.dirty"),
                          MenuItem("Save As…", "save-as", accelerator="Ctrl+Shift+S"), SEPARATOR,
                          MenuItem("Quit", "quit", accelerator="Ctrl+Q")]),
-        Submenu("View", [MenuItem("Word wrap", "wrap", checked="settings.wrap")]),
+        Submenu("View", [MenuItem("Word wrap", "wrap", checked="settings.wrap"), SEPARATOR,
+                         MenuItem("Small text", "small", radio="settings.size"),
+                         MenuItem("Medium text", "medium", radio="settings.size"),
+                         MenuItem("Large text", "large", radio="settings.size")]),
     ])
     state.watch("doc", show_title)
-    state.watch("settings.wrap", lambda on, old: wrap_tk_text(window, on))
-    window.on("ready", lambda _: wrap_tk_text(window, state.settings.wrap))
+    state.watch("settings.wrap", lambda on, old: style_tk_text(window, wrap="word" if on else "none"))
+    state.watch("settings.size", lambda size, old: style_tk_text(window, font=lambda text: (
+        tkfont.Font(font=text.cget("font")).actual("family"), -TEXT_PX[size])))
+    window.on("ready", lambda _: style_tk_text(window, wrap="word" if state.settings.wrap else "none"))
     window.protocol("WM_DELETE_WINDOW", lambda: when_saved_or_dropped(window.destroy))
     show_title()
     if path:
@@ -225,12 +237,14 @@ def main(backend: str = "auto", path: str = "") -> None:
     window.mainloop()
 
 
-def wrap_tk_text(widget: tk.Misc, on: bool) -> None:
-    """Tkhtml draws a <textarea> as a Tk Text widget, which CSS cannot wrap: wrap it here."""
+def style_tk_text(widget: tk.Misc, **options: Any) -> None:
+    """Tkhtml draws a <textarea> as a Tk Text widget, which the page's CSS does not reach
+    once drawn: give it ``options`` here (a function of the widget gives a value for it).
+    CEF's pages have no Tk Text."""
     for child in widget.winfo_children():
         if isinstance(child, tk.Text):
-            child.configure(wrap="word" if on else "none")
-        wrap_tk_text(child, on)
+            child.configure(**{name: value(child) if callable(value) else value for name, value in options.items()})
+        style_tk_text(child, **options)
 
 
 if __name__ == "__main__":

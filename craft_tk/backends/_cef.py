@@ -107,6 +107,8 @@ def _signal_handlers_kept() -> Iterator[None]:
             handler = signal.getsignal(signum)
         except ValueError:  # not a signal number here
             continue
+        if signum == signal.SIGCHLD:
+            continue  # ignored, Chromium could not wait for its child processes
         if handler is signal.SIG_IGN or (callable(handler) and handler is not signal.default_int_handler):
             kept[signum] = handler
     try:

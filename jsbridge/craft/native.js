@@ -41,14 +41,24 @@
     var types = (files.length ? ['Files'] : []).concat(Object.keys(strings));
     var items = list.map(function (file) {
       return { kind: 'file', type: file.type, getAsFile: function () { return file; }, getAsString: function () {} };
-    });
+    }).concat(readable ? Object.keys(strings).map(function (type) {
+      return { kind: 'string', type: type, getAsFile: function () { return null; },
+               getAsString: function (callback) {
+                 if (typeof callback === 'function') { root.setTimeout(function () { callback(strings[type]); }, 0); }
+               } };
+    }) : []);
     return {
       dropEffect: 'copy', effectAllowed: 'all', files: list, types: types, items: items,
       getData: function (format) {
         format = String(format).toLowerCase();
-        if (format === 'url') { format = 'text/uri-list'; }
         if (format === 'text') { format = 'text/plain'; }
-        return readable && strings[format] !== undefined ? strings[format] : '';
+        if (!readable) { return ''; }
+        if (format === 'url') {  // the first URL of the list, as the HTML spec has it
+          return (strings['text/uri-list'] || '').split('\r\n').filter(function (line) {
+            return line && line.charAt(0) !== '#';
+          })[0] || '';
+        }
+        return strings[format] !== undefined ? strings[format] : '';
       },
       setData: function () {}, clearData: function () {}, setDragImage: function () {}
     };

@@ -5,13 +5,14 @@ import os
 import re
 import shutil
 import tempfile
+import tkinter
 import unittest
 from types import SimpleNamespace
 
 from craft_tk import jsbridge
 from craft_tk import SEPARATOR, MenuItem, Submenu
 from craft_tk._dispatcher import BUILTIN_PREFIX
-from craft_tk._drops import Dropped, describe_files, drop_strings
+from craft_tk._drops import Dropped, describe_files, drop_strings, read_drop
 from craft_tk._keys import chord, chord_from_cef, chord_from_tk, menu_label
 from craft_tk._menus import menu_items_from_page
 from craft_tk._security import OriginPolicy
@@ -75,6 +76,18 @@ class DroppedFiles(unittest.TestCase):
                          ("résumé ü.txt", 2, "text/plain", path))
         self.assertNotIn("path", without)
         self.assertEqual(describe_files(["/no/such/file"], True)[0]["size"], 0)
+
+    def test_a_drop_is_sorted_into_local_files_urls_and_text(self) -> None:
+        tcl = tkinter.Tcl()  # tkdnd's data is a Tcl list: what its xdnd::normalise_data leaves of a text/uri-list
+        items = ["/tmp/a b.txt", "localhost/etc/hosts", "https://example.com/a%20b", "mailto:a@b.example",
+                 "sftp://host/p", "a", "comment", "host/share/x", ""]
+        data = tcl.eval("list " + " ".join("{" + item + "}" for item in items))
+        self.assertEqual(read_drop(tcl, data, "text/uri-list"),
+                         Dropped(["/tmp/a b.txt", "/etc/hosts"], ["https://example.com/a%20b", "mailto:a@b.example",
+                                                                  "sftp://host/p"], None))
+        self.assertEqual(read_drop(tcl, "{unbalanced", "text/uri-list"), Dropped([], [], "{unbalanced"), "text after all")
+        self.assertEqual(read_drop(tcl, "hello world", "text/uri-list"), Dropped([], [], "hello world"))
+        self.assertEqual(read_drop(tcl, "{a} $b [c]", "text/plain;charset=utf-8"), Dropped([], [], "{a} $b [c]"))
 
     def test_links_and_text_read_as_a_browsers_page_reads_them(self) -> None:
         self.assertEqual(drop_strings(Dropped([], ["https://a.example/x", "ftp://b.example/y"], None)),
