@@ -123,8 +123,8 @@ class NativeUi:
             if kind == "drop":
                 dispatcher.when_connected(lambda: self.deliver_drag(kind, x, y, dropped, done))
             return
-        files = describe_files(dropped.paths, dispatcher.policy.own_content(dispatcher.page_url)) \
-            if dropped.paths else []
+        with_paths = dispatcher.policy.own_content(dispatcher.page_url)
+        files = describe_files(dropped.paths, with_paths) if dropped.paths else []
         future = dispatcher.invoke("craft:drag", kind, x, y, files, drop_strings(dropped))
         future.add_done_callback(lambda answered: done(
             answered.result() if not answered.cancelled() and answered.exception() is None else None))

@@ -51,6 +51,14 @@ class PatternCase(EngineTestCase):
         self.root.configure(menu="")
         self.addCleanup(lambda: self.root.configure(menu=""))
 
+    def open_menubar_menu(self) -> None:
+        """Open the first menu of the window's menubar with a real click."""
+        self.root.lift()
+        self.pump(0.5)
+        bar = self.wait_for(lambda: mapped_menus(self.root, "menubar"), "the menubar")[0]
+        xdotool("mousemove", str(int(self.root.tk.call("winfo", "rootx", bar)) + 15),
+                str(int(self.root.tk.call("winfo", "rooty", bar)) + 8), "click", "1")
+
     def choose_from_posted_menu(self, index: int) -> None:
         menu = self.wait_for(lambda: mapped_menus(self.root), "a menu on screen")[-1]
         x, y = entry_point(self.root, menu, index)
@@ -97,15 +105,10 @@ class Menus(PatternCase):
         page_saved = self.collect(panel, "page-saved")
         panel.set_menu([Submenu("File", [MenuItem("New", "new-file", accelerator="Ctrl+N"), SEPARATOR,
                                          MenuItem("Save", "save-file", accelerator="Ctrl+S")])])
-        self.root.lift()
-        self.pump(0.5)
-        bar = self.wait_for(lambda: mapped_menus(self.root, "menubar"), "the menubar")[0]
-        xdotool("mousemove", str(int(self.root.tk.call("winfo", "rootx", bar)) + 15),
-                str(int(self.root.tk.call("winfo", "rooty", bar)) + 8), "click", "1")
+        self.open_menubar_menu()
         self.choose_from_posted_menu(0)
         self.wait_for(lambda: opened, "the native handler of menu:new-file")
-        xdotool("mousemove", str(int(self.root.tk.call("winfo", "rootx", bar)) + 15),
-                str(int(self.root.tk.call("winfo", "rooty", bar)) + 8), "click", "1")
+        self.open_menubar_menu()
         self.choose_from_posted_menu(2)
         self.wait_for(lambda: page_saved, "the page's handler of menu:save-file")
         self.assertEqual(opened, ["new"])
@@ -162,18 +165,13 @@ class Menus(PatternCase):
         panel.run_js("craft.watchState('view.theme', function (theme) { craft.send('theme', theme); });"
                      "craft.send('watching', true);")
         self.wait_for(lambda: watching, "the page's watcher")
-        self.root.lift()
-        self.pump(0.5)
-        bar = self.wait_for(lambda: mapped_menus(self.root, "menubar"), "the menubar")[0]
-        xdotool("mousemove", str(int(self.root.tk.call("winfo", "rootx", bar)) + 15),
-                str(int(self.root.tk.call("winfo", "rooty", bar)) + 8), "click", "1")
+        self.open_menubar_menu()
         self.choose_from_posted_menu(1)
         self.wait_for(lambda: chosen, "the native handler of menu:dark")
         self.assertEqual((state.get("view.theme"), marked()), ("dark", ["dark"]))
         self.wait_for(lambda: seen, "the page's view of the state")
         self.assertEqual(seen, ["dark"])
-        xdotool("mousemove", str(int(self.root.tk.call("winfo", "rootx", bar)) + 15),
-                str(int(self.root.tk.call("winfo", "rooty", bar)) + 8), "click", "1")
+        self.open_menubar_menu()
         self.choose_from_posted_menu(0)  # Light: no handler anywhere, the state is its action
         self.wait_for(lambda: seen == ["dark", "light"], "the page's view of the second choice")
         self.assertEqual((state.get("view.theme"), marked()), ("light", ["light"]))
